@@ -1,0 +1,116 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { HttpError, sendProblem } from './http/errors';
+import { createRouter, refuseUpgrade } from './http/router';
+import { sessionCookie, sessionIdFrom } from './http/session';
+import { createLab, type Lab } from './lab';
+import { labApi } from './lab/api';
+import { LabChannel } from './lab/channel';
+import type { LabConfig } from './lab/config';
+import { routeTable } from './routes';
+
+export const LAB_VERSION = '0.1.0';
+
+type NextHandlers = {
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
+  close: () => Promise<void>;
+};
+
+async function startNext(config: LabConfig): Promise<NextHandlers | undefined> {
+  if (!config.next) return undefined;
+  const { default: next } = await import('next');
+  const app = next({ dev: config.next.dev, dir: config.next.dir, hostname: 'localhost', port: config.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const upgrade = app.getUpgradeHandler();
+  return {
+    handle: (req, res) => handle(req, res),
+    upgrade: (req, socket, head) => upgrade(req, socket, head),
+    close: () => app.close(),
+  };
+}
+
+/** Page requests get a session cookie before Next renders them, so every tab has a sandbox. */
+function wantsPage(req: IncomingMessage, url: URL): boolean {
+  return req.method === 'GET' && !url.pathname.startsWith('/_next/') && (req.headers.accept ?? '').includes('text/html');
+}
+
+export interface LabServer {
+  lab: Lab;
+  server: Server;
+  /** Resolves with the bound port once listening. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** One process, one HTTP port: pages (Next.js), every /api/ endpoint and every WebSocket upgrade. */
+export async function createLabServer(config: LabConfig): Promise<LabServer> {
+  const lab = createLab(config);
+  const channel = new LabChannel();
+  let table: ReturnType<typeof routeTable> | undefined;
+  const api = labApi({
+    channel,
+    version: LAB_VERSION,
+    endpoints: {
+      dropTargets: () => [...new Set((table?.upgrades ?? []).flatMap((u) => (u.dropTarget ? [u.dropTarget] : [])))],
+      websockets: () => Object.fromEntries((table?.upgrades ?? []).map((u) => [u.name, u.path])),
+    },
+  });
+  table = routeTable(api, channel, config.testHooks);
+  const router = createRouter(lab, table.routes, table.upgrades);
+  const nextHandlers = await startNext(config);
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://lab.invalid');
+    if (url.pathname.startsWith('/api/')) {
+      await router.handle(req, res, url);
+      return;
+    }
+    if (!nextHandlers) {
+      sendProblem(res, new HttpError(404, 'No pages here', 'This lab server runs without Next.js (API only).'));
+      return;
+    }
+    if (wantsPage(req, url) && !lab.sessions.touch(sessionIdFrom(req, url))) {
+      res.setHeader('set-cookie', sessionCookie(lab.sessions.create(), lab.sessions.idleMs));
+    }
+    await nextHandlers.handle(req, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://lab.invalid');
+    socket.on('error', () => socket.destroy());
+    if (router.upgrade(req, socket, head, url)) return;
+    // Next's own upgrades (dev-mode hot reload) go to Next.
+    if (nextHandlers && url.pathname.startsWith('/_next/')) {
+      void nextHandlers.upgrade(req, socket, head);
+      return;
+    }
+    refuseUpgrade(socket, new HttpError(404, 'No such WebSocket', `No WebSocket endpoint at ${url.pathname}.`));
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  return {
+    lab,
+    server,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          lab.sessions.startSweeping();
+          resolve((server.address() as AddressInfo).port);
+        });
+      }),
+    async close() {
+      channel.close();
+      for (const close of table?.close ?? []) close();
+      lab.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await nextHandlers?.close();
+    },
+  };
+}

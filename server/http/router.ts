@@ -1,0 +1,138 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import FindMyWay from 'find-my-way';
+import { now } from '../../lib/clock';
+import type { Protocol } from '../../lib/timeline';
+import type { Lab } from '../lab';
+import { readBody } from './body';
+import { HttpError, sendProblem, unknownSession } from './errors';
+import { sessionIdFrom } from './session';
+import { tapExchange } from './tap';
+
+export interface PublicContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string | undefined>;
+  lab: Lab;
+  /** The session the request names, if it names a live one. */
+  sessionId: string | undefined;
+  /** The request body (read up front, bounded by the lab's body limit). */
+  body: Buffer;
+}
+
+export interface SessionContext extends PublicContext {
+  sessionId: string;
+}
+
+export interface UpgradeContext {
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  url: URL;
+  lab: Lab;
+  sessionId: string;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type Route =
+  | { method: Method; path: string; access: 'public'; handler: (ctx: PublicContext) => unknown }
+  | {
+      method: Method;
+      path: string;
+      access: 'session';
+      /** Record request and response on the session's timeline under this protocol. */
+      tap?: Protocol;
+      handler: (ctx: SessionContext) => unknown;
+    };
+
+export interface Upgrade {
+  path: string;
+  /** Name in /api/lab/info's `websockets`. */
+  name: string;
+  /** Connections accepted here can be dropped with this fault target. */
+  dropTarget?: Protocol;
+  handler: (ctx: UpgradeContext) => void;
+}
+
+const METHODS: Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** Compiles the route table into a request handler for /api/* and an upgrade handler. */
+export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
+  const router = FindMyWay({ ignoreTrailingSlash: true });
+  for (const route of routes) router.on(route.method, route.path, () => route);
+  const upgradeByPath = new Map(upgrades.map((u) => [u.path, u]));
+
+  async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const found = router.find(method as Method, url.pathname);
+    if (!found) throw notFoundOrNotAllowed(url.pathname);
+    const route = (found.handler as unknown as () => Route)();
+    const params = found.params as Record<string, string | undefined>;
+
+    const named = sessionIdFrom(req, url);
+    const sessionId = lab.sessions.touch(named) ? named : undefined;
+    if (route.access === 'public') {
+      const body = await readBody(req, lab.config.maxBodyBytes);
+      await route.handler({ req, res, url, params, lab, sessionId, body });
+      return;
+    }
+    if (!sessionId) throw unknownSession();
+    const startedAt = now();
+    const tap = route.tap ? tapExchange(lab, sessionId, route.tap, req, res, url) : undefined;
+    const body = await readBody(req, lab.config.maxBodyBytes);
+    tap?.request(body, startedAt);
+    await lab.faults.delay(sessionId);
+    await route.handler({ req, res, url, params, lab, sessionId, body });
+  }
+
+  function notFoundOrNotAllowed(pathname: string): HttpError {
+    const allowed = METHODS.filter((m) => router.find(m, pathname));
+    if (allowed.length === 0) {
+      return new HttpError(404, 'No such endpoint', `Nothing is served at ${pathname}. GET /api/lab/info lists the lab's endpoints.`);
+    }
+    return new HttpError(405, 'Method not allowed', `${pathname} accepts ${allowed.join(', ')}.`, { allow: allowed }, {
+      allow: allowed.join(', '),
+    });
+  }
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
+    const entry = upgradeByPath.get(url.pathname);
+    if (!entry) return false;
+    const named = sessionIdFrom(req, url);
+    if (!lab.sessions.touch(named)) {
+      refuseUpgrade(socket, unknownSession());
+      return true;
+    }
+    entry.handler({ req, socket, head, url, lab, sessionId: named });
+    return true;
+  }
+
+  return {
+    async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+      try {
+        await handle(req, res, url);
+      } catch (error: unknown) {
+        if (error instanceof HttpError) sendProblem(res, error);
+        else {
+          console.error('[lab] unexpected error in', req.method, url.pathname, error);
+          sendProblem(res, new HttpError(500, 'Lab error', 'The lab hit an unexpected error handling this request; it has been logged.'));
+        }
+      }
+    },
+    upgrade,
+  };
+}
+
+/** Answers a WebSocket upgrade with a plain HTTP error, then closes the socket. */
+export function refuseUpgrade(socket: Duplex, error: HttpError): void {
+  const body = JSON.stringify({ type: 'about:blank', title: error.title, status: error.status, detail: error.detail });
+  socket.end(
+    `HTTP/1.1 ${error.status} ${error.title}\r\n` +
+      'Content-Type: application/problem+json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}

@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { now } from '../../lib/clock';
+import { BODY_PREVIEW_LIMIT, previewBody, type Protocol } from '../../lib/timeline';
+import type { Lab } from '../lab';
+
+/** Header the lab's browser clients send so both sides of one exchange share an id. */
+export const TRACE_HEADER = 'x-lab-trace';
+
+function headerRecord(headers: Record<string, string | string[] | number | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+function isTextual(contentType: string | undefined): boolean {
+  return !contentType || /json|text|xml|x-www-form-urlencoded/.test(contentType);
+}
+
+/**
+ * Records one HTTP exchange on the session's timeline: the request as it
+ * arrived, and the response as it left (status line, headers, size, body
+ * preview, duration). It observes `res` by wrapping write/end; handlers
+ * don't know it is there.
+ */
+export function tapExchange(lab: Lab, sessionId: string, protocol: Protocol, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const trace = req.headers[TRACE_HEADER];
+  const stream = typeof trace === 'string' ? trace : undefined;
+  const target = `${url.pathname}${url.search}`;
+  const chunks: Buffer[] = [];
+  let previewBytes = 0;
+  let bytes = 0;
+  let startedAt = now();
+
+  const capture = (chunk: unknown, encoding?: unknown) => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    const buf =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : Buffer.from(chunk as Uint8Array);
+    bytes += buf.length;
+    if (previewBytes < BODY_PREVIEW_LIMIT) {
+      chunks.push(buf.subarray(0, BODY_PREVIEW_LIMIT - previewBytes));
+      previewBytes += Math.min(buf.length, BODY_PREVIEW_LIMIT - previewBytes);
+    }
+  };
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
+    capture(chunk, encoding);
+    return write(chunk, encoding, cb);
+  }) as typeof res.write;
+  res.end = ((chunk?: unknown, encoding?: unknown, cb?: unknown) => {
+    capture(chunk, encoding);
+    return end(chunk, encoding, cb);
+  }) as typeof res.end;
+
+  res.on('finish', () => {
+    const headers = headerRecord(res.getHeaders());
+    const text = isTextual(headers['content-type']) ? Buffer.concat(chunks).toString('utf8') : `<${bytes} bytes>`;
+    const durationMs = now() - startedAt;
+    lab.record(sessionId, {
+      origin: 'server',
+      protocol,
+      kind: 'response',
+      dir: 'out',
+      stream,
+      bytes,
+      summary: `${res.statusCode} ${res.statusMessage} ← ${req.method} ${url.pathname} (${durationMs.toFixed(1)} ms)`,
+      detail: {
+        method: req.method,
+        url: target,
+        status: res.statusCode,
+        statusText: res.statusMessage,
+        headers,
+        ...previewBody(text),
+        bodyTruncated: bytes > BODY_PREVIEW_LIMIT,
+        durationMs,
+      },
+    });
+  });
+
+  return {
+    /** Records the request once its body has been read. */
+    request(body: Buffer, at: number): void {
+      startedAt = at;
+      const contentType = req.headers['content-type'];
+      lab.record(sessionId, {
+        at,
+        origin: 'server',
+        protocol,
+        kind: 'request',
+        dir: 'in',
+        stream,
+        bytes: body.length,
+        summary: `${req.method} ${target} — HTTP/${req.httpVersion} arrived`,
+        detail: {
+          method: req.method,
+          url: target,
+          headers: headerRecord(req.headers),
+          ...(body.length > 0 ? previewBody(isTextual(contentType) ? body.toString('utf8') : `<${body.length} bytes>`) : {}),
+        },
+      });
+    },
+  };
+}

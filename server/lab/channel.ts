@@ -1,0 +1,92 @@
+import { type WebSocket, WebSocketServer } from 'ws';
+import { now } from '../../lib/clock';
+import type { ChannelClientMessage, ChannelServerMessage } from '../../lib/lab-channel';
+import type { TimelineEvent } from '../../lib/timeline';
+import type { UpgradeContext } from '../http/router';
+
+/** Largest client message on the channel: clients only send pings. */
+const MAX_CLIENT_MESSAGE_BYTES = 1024;
+/** Replays and live bursts are sent in batches of at most this many events. */
+const BATCH_SIZE = 500;
+
+/**
+ * The lab channel: one WebSocket per browser tab that carries the session's
+ * server-side events. It is deliberately kept out of the ConnectionRegistry,
+ * so no fault can target it.
+ */
+export class LabChannel {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  private readonly sockets = new Map<string, Set<WebSocket>>();
+
+  accept({ req, socket, head, url, lab, sessionId }: UpgradeContext): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const set = this.sockets.get(sessionId) ?? new Set();
+      this.sockets.set(sessionId, set);
+      set.add(ws);
+
+      const send = (message: ChannelServerMessage) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      };
+      const sameEpoch = url.searchParams.get('epoch') === lab.events.epoch;
+      const after = sameEpoch ? Math.max(0, Number(url.searchParams.get('after')) || 0) : 0;
+
+      send({ type: 'hello', sessionId, epoch: lab.events.epoch, serverNow: now(), lastSeq: lab.events.lastSeq(sessionId) });
+
+      // Subscribe before replaying so nothing recorded in between is missed;
+      // live events wait in `pending` and go out in one batch per tick.
+      let pending: TimelineEvent[] = [];
+      let scheduled = false;
+      const flush = () => {
+        scheduled = false;
+        const batch = pending;
+        pending = [];
+        for (let i = 0; i < batch.length; i += BATCH_SIZE) send({ type: 'events', events: batch.slice(i, i + BATCH_SIZE) });
+      };
+      const unsubscribe = lab.events.subscribe(sessionId, (event) => {
+        pending.push(event);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+
+      const { events, firstHeld } = lab.events.after(sessionId, after);
+      if (firstHeld > after + 1) send({ type: 'gap', from: after + 1, to: firstHeld - 1 });
+      for (let i = 0; i < events.length; i += BATCH_SIZE) send({ type: 'events', events: events.slice(i, i + BATCH_SIZE) });
+      // Anything that arrived during the replay is already in it.
+      const replayedUpTo = events.at(-1)?.seq ?? after;
+      pending = pending.filter((e) => (e.seq ?? 0) > replayedUpTo);
+
+      ws.on('message', (data) => {
+        let message: ChannelClientMessage;
+        try {
+          message = JSON.parse(String(data)) as ChannelClientMessage;
+        } catch {
+          return; // The channel only understands pings; anything else is ignored.
+        }
+        if (message?.type === 'ping' && typeof message.sentAt === 'number') {
+          send({ type: 'pong', sentAt: message.sentAt, serverNow: now() });
+        }
+      });
+      ws.on('close', () => {
+        unsubscribe();
+        set.delete(ws);
+        if (set.size === 0) this.sockets.delete(sessionId);
+      });
+      ws.on('error', () => ws.terminate());
+    });
+  }
+
+  /** Test hook: destroys a session's channel sockets at the TCP level. */
+  destroySockets(sessionId: string): number {
+    const set = this.sockets.get(sessionId);
+    if (!set) return 0;
+    for (const ws of set) ws.terminate();
+    return set.size;
+  }
+
+  close(): void {
+    for (const set of this.sockets.values()) for (const ws of set) ws.close(1001, 'lab shutting down');
+    this.wss.close();
+  }
+}

@@ -1,0 +1,43 @@
+import path from 'node:path';
+
+/** Everything the lab reads from the environment, in one place (documented in README). */
+export interface LabConfig {
+  /** HTTP port for pages and every lab endpoint; 0 picks a free one. */
+  port: number;
+  host: string;
+  /** Serve pages with Next.js; integration tests run the API alone. */
+  next: false | { dev: boolean; dir: string };
+  /** SQLite file, or ':memory:'. */
+  dbPath: string;
+  /** Idle sessions are forgotten after this long. */
+  sessionIdleMs: number;
+  /** Server events kept per session for lab-channel resume and export. */
+  eventLogSize: number;
+  /** Largest request body accepted by lab endpoints. */
+  maxBodyBytes: number;
+  /** Enables /api/lab/test/* hooks used by end-to-end tests. Never on in normal use. */
+  testHooks: boolean;
+}
+
+function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): LabConfig {
+  return {
+    port: intFromEnv('PORT', 3000, env),
+    host: env.HOST ?? '0.0.0.0',
+    next: { dev: env.NODE_ENV !== 'production', dir: root },
+    dbPath: env.LAB_DB ?? path.join(root, 'data', 'lab.sqlite'),
+    sessionIdleMs: intFromEnv('LAB_SESSION_IDLE_MS', 2 * 60 * 60 * 1000, env),
+    eventLogSize: intFromEnv('LAB_EVENT_LOG_SIZE', 20_000, env),
+    maxBodyBytes: intFromEnv('LAB_MAX_BODY_BYTES', 1024 * 1024, env),
+    testHooks: env.LAB_TEST_HOOKS === '1',
+  };
+}

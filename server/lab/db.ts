@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { now } from '../../lib/clock';
+import type { EventInput } from '../../lib/timeline';
+
+/**
+ * The lab's SQLite database: one small bank per session.
+ *
+ * Every table is keyed by session_id, so a session can only ever read and
+ * write its own rows: SessionDb binds the id into every statement it runs.
+ */
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS merchants (
+  session_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  category TEXT NOT NULL,
+  PRIMARY KEY (session_id, id)
+);
+CREATE TABLE IF NOT EXISTS accounts (
+  session_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  balance_cents INTEGER NOT NULL,
+  currency TEXT NOT NULL DEFAULT 'EUR',
+  PRIMARY KEY (session_id, id)
+);
+CREATE TABLE IF NOT EXISTS cards (
+  session_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  last4 TEXT NOT NULL,
+  status TEXT NOT NULL,
+  PRIMARY KEY (session_id, id)
+);
+CREATE TABLE IF NOT EXISTS transactions (
+  session_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  merchant_id TEXT,
+  amount_cents INTEGER NOT NULL,
+  description TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (session_id, id)
+);
+CREATE INDEX IF NOT EXISTS transactions_by_account ON transactions (session_id, account_id, created_at);
+`;
+
+const SESSION_TABLES = ['transactions', 'cards', 'accounts', 'merchants'] as const;
+
+/** The bank every new session starts with. Identical for everyone, so lessons can name ids. */
+export const SEED = {
+  merchants: [
+    { id: 'm-coffee', name: 'Corner Coffee', category: 'food' },
+    { id: 'm-books', name: 'Paper Lantern Books', category: 'shopping' },
+    { id: 'm-rail', name: 'City Rail', category: 'transport' },
+  ],
+  accounts: [
+    { id: '123', owner: 'Ada Lovelace', balanceCents: 100_000 },
+    { id: '456', owner: 'Alan Turing', balanceCents: 25_000 },
+  ],
+  cards: [
+    { id: 'c-1', accountId: '123', last4: '4242', status: 'active' },
+    { id: 'c-2', accountId: '456', last4: '1881', status: 'active' },
+  ],
+  transactions: [
+    { id: 't-1', accountId: '123', merchantId: 'm-coffee', amountCents: -350, description: 'Flat white', createdAt: '2026-01-05T08:12:00Z' },
+    { id: 't-2', accountId: '123', merchantId: 'm-books', amountCents: -2_499, description: 'A book on networks', createdAt: '2026-01-06T17:40:00Z' },
+    { id: 't-3', accountId: '123', merchantId: 'm-rail', amountCents: -280, description: 'Single ticket', createdAt: '2026-01-07T07:55:00Z' },
+    { id: 't-4', accountId: '456', merchantId: 'm-coffee', amountCents: -420, description: 'Espresso and cake', createdAt: '2026-01-07T10:03:00Z' },
+  ],
+} as const;
+
+export type RecordEvent = (sessionId: string, event: EventInput) => void;
+type Param = string | number | bigint | null | Buffer;
+
+export class LabDatabase {
+  readonly sqlite: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.sqlite = new Database(file);
+    if (file !== ':memory:') this.sqlite.pragma('journal_mode = WAL');
+    this.sqlite.exec(SCHEMA);
+  }
+
+  /** Fills a new session's bank. Runs untapped: the timeline shows one note, not 12 inserts. */
+  seed(sessionId: string): void {
+    const db = this.sqlite;
+    const insert = db.transaction(() => {
+      const m = db.prepare('INSERT INTO merchants (session_id, id, name, category) VALUES (?, ?, ?, ?)');
+      for (const row of SEED.merchants) m.run(sessionId, row.id, row.name, row.category);
+      const a = db.prepare('INSERT INTO accounts (session_id, id, owner, balance_cents) VALUES (?, ?, ?, ?)');
+      for (const row of SEED.accounts) a.run(sessionId, row.id, row.owner, row.balanceCents);
+      const c = db.prepare('INSERT INTO cards (session_id, id, account_id, last4, status) VALUES (?, ?, ?, ?, ?)');
+      for (const row of SEED.cards) c.run(sessionId, row.id, row.accountId, row.last4, row.status);
+      const t = db.prepare(
+        'INSERT INTO transactions (session_id, id, account_id, merchant_id, amount_cents, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const row of SEED.transactions) {
+        t.run(sessionId, row.id, row.accountId, row.merchantId, row.amountCents, row.description, row.createdAt);
+      }
+    });
+    insert();
+  }
+
+  /** Removes every row a session owns. */
+  forget(sessionId: string): void {
+    const db = this.sqlite;
+    db.transaction(() => {
+      for (const table of SESSION_TABLES) db.prepare(`DELETE FROM ${table} WHERE session_id = ?`).run(sessionId);
+      db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
+    })();
+  }
+
+  /** A handle that scopes statements to one session and records each one on its timeline. */
+  forSession(sessionId: string, record: RecordEvent): SessionDb {
+    return new SessionDb((sql) => this.statement(sql), sessionId, record);
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared statements are cached: lessons run the same few queries over and over. */
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.sqlite.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  close(): void {
+    if (this.sqlite.open) this.sqlite.close();
+  }
+}
+
+/**
+ * Runs SQL for one session. Statements must use `:session` for the session id
+ * (it is bound here, never by callers) and `?` for their own parameters.
+ */
+export class SessionDb {
+  constructor(
+    private readonly prepare: (sql: string) => Database.Statement,
+    readonly sessionId: string,
+    private readonly record: RecordEvent,
+  ) {}
+
+  all<Row>(sql: string, ...params: Param[]): Row[] {
+    return this.tap(sql, params, (stmt) => stmt.all(...this.bind(params)) as Row[], (rows) => rows.length);
+  }
+
+  get<Row>(sql: string, ...params: Param[]): Row | undefined {
+    return this.tap(sql, params, (stmt) => stmt.get(...this.bind(params)) as Row | undefined, (row) => (row ? 1 : 0));
+  }
+
+  run(sql: string, ...params: Param[]): Database.RunResult {
+    return this.tap(sql, params, (stmt) => stmt.run(...this.bind(params)), (r) => r.changes);
+  }
+
+  private bind(params: Param[]): [Record<string, string>, ...Param[]] {
+    return [{ session: this.sessionId }, ...params];
+  }
+
+  private tap<T>(sql: string, params: Param[], exec: (stmt: Database.Statement) => T, count: (result: T) => number): T {
+    const started = now();
+    const stmt = this.prepare(sql);
+    const result = exec(stmt);
+    const durationMs = now() - started;
+    const rows = count(result);
+    this.record(this.sessionId, {
+      at: started,
+      origin: 'db',
+      protocol: 'sql',
+      kind: 'query',
+      summary: `${firstWords(sql)} — ${rows} row${rows === 1 ? '' : 's'}, ${durationMs.toFixed(2)} ms`,
+      detail: { sql: sql.trim(), params: params.map((p) => (Buffer.isBuffer(p) ? `<${p.length} bytes>` : p)), rows, durationMs },
+    });
+    return result;
+  }
+}
+
+function firstWords(sql: string): string {
+  const oneLine = sql.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}…` : oneLine;
+}

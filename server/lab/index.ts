@@ -1,0 +1,56 @@
+import type { EventInput, TimelineEvent } from '../../lib/timeline';
+import type { LabConfig } from './config';
+import { ConnectionRegistry } from './connections';
+import { LabDatabase, type SessionDb } from './db';
+import { EventLog } from './event-log';
+import { FaultBook } from './faults';
+import { SessionStore } from './sessions';
+
+/** The lab's shared services, created once per process and handed to every route. */
+export interface Lab {
+  config: LabConfig;
+  db: LabDatabase;
+  sessions: SessionStore;
+  events: EventLog;
+  connections: ConnectionRegistry;
+  faults: FaultBook;
+  /** Appends a server-side event to a session's timeline. */
+  record(sessionId: string, event: EventInput): TimelineEvent;
+  /** The session's bank, with every statement recorded on its timeline. */
+  sessionDb(sessionId: string): SessionDb;
+  /** Ports of listeners started after the HTTP one (MQTT, gRPC, ...), for /api/lab/info. */
+  listeners: Map<string, { port: number | null; protocol: string; note?: string }>;
+  close(): void;
+}
+
+export function createLab(config: LabConfig): Lab {
+  const db = new LabDatabase(config.dbPath);
+  const sessions = new SessionStore(db, config.sessionIdleMs);
+  const events = new EventLog(config.eventLogSize);
+  const connections = new ConnectionRegistry();
+  const faults = new FaultBook();
+  const record = (sessionId: string, event: EventInput) => events.record(sessionId, event);
+
+  sessions.onExpire((id) => {
+    connections.drop(id, 'all');
+    faults.clear(id);
+    events.forget(id);
+  });
+
+  return {
+    config,
+    db,
+    sessions,
+    events,
+    connections,
+    faults,
+    record,
+    sessionDb: (sessionId) => db.forSession(sessionId, record),
+    listeners: new Map(),
+    close() {
+      sessions.stop();
+      connections.dropEverything();
+      db.close();
+    },
+  };
+}

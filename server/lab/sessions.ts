@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { LabDatabase } from './db';
+
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Writing last-seen on every request would be a write per request; once a minute is plenty. */
+const TOUCH_WRITE_INTERVAL_MS = 60_000;
+
+type ExpireListener = (sessionId: string) => void;
+
+/**
+ * Lab sessions: who a request belongs to. Kept in SQLite so they survive a
+ * restart (the bank rows do too); idle ones are swept and all their state freed.
+ */
+export class SessionStore {
+  private readonly lastSeen = new Map<string, number>();
+  private readonly lastWritten = new Map<string, number>();
+  private readonly expireListeners: ExpireListener[] = [];
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: LabDatabase,
+    readonly idleMs: number,
+  ) {
+    const rows = db.sqlite.prepare('SELECT id, last_seen_at FROM sessions').all() as { id: string; last_seen_at: number }[];
+    for (const row of rows) this.lastSeen.set(row.id, row.last_seen_at);
+  }
+
+  create(): string {
+    const id = randomUUID();
+    const at = Date.now();
+    this.db.sqlite.prepare('INSERT INTO sessions (id, created_at, last_seen_at) VALUES (?, ?, ?)').run(id, at, at);
+    this.db.seed(id);
+    this.lastSeen.set(id, at);
+    this.lastWritten.set(id, at);
+    return id;
+  }
+
+  /** True if `id` names a live session; marks it as used. */
+  touch(id: string | undefined | null): id is string {
+    if (!id || !SESSION_ID.test(id)) return false;
+    const seen = this.lastSeen.get(id);
+    const at = Date.now();
+    if (seen === undefined || at - seen > this.idleMs) return false;
+    this.lastSeen.set(id, at);
+    if (at - (this.lastWritten.get(id) ?? 0) > TOUCH_WRITE_INTERVAL_MS) {
+      this.db.sqlite.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(at, id);
+      this.lastWritten.set(id, at);
+    }
+    return true;
+  }
+
+  onExpire(listener: ExpireListener): void {
+    this.expireListeners.push(listener);
+  }
+
+  /** Forgets every session idle for longer than the limit. Returns the ids expired. */
+  sweep(at = Date.now()): string[] {
+    const expired = [...this.lastSeen].filter(([, seen]) => at - seen > this.idleMs).map(([id]) => id);
+    for (const id of expired) {
+      this.lastSeen.delete(id);
+      this.lastWritten.delete(id);
+      this.db.forget(id);
+      for (const listener of this.expireListeners) listener(id);
+    }
+    return expired;
+  }
+
+  startSweeping(): void {
+    const every = Math.max(1_000, Math.min(60_000, Math.floor(this.idleMs / 4)));
+    this.sweeper = setInterval(() => this.sweep(), every);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+    // Persist the latest activity so a restart doesn't expire sessions early.
+    const update = this.db.sqlite.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?');
+    for (const [id, seen] of this.lastSeen) update.run(seen, id);
+  }
+}

@@ -1,0 +1,68 @@
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Protocol } from '../../lib/timeline';
+import type { UpgradeContext } from '../http/router';
+
+const CONN_ID = /^[\w.:-]{1,64}$/;
+
+/** The logical connection id: the browser's own (`?conn=`) so both sides share a lane, else a new one. */
+export function connectionIdFrom(url: URL, prefix: string): string {
+  const asked = url.searchParams.get('conn');
+  return asked && CONN_ID.test(asked) ? asked : `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export interface TrackedSocket {
+  ws: WebSocket;
+  connId: string;
+  sessionId: string;
+  req: IncomingMessage;
+}
+
+/**
+ * Completes a WebSocket upgrade for a lab protocol: records open and close on
+ * the session's timeline and registers the socket as a drop target. A drop
+ * terminates the TCP socket, so the client sees code 1006 (abnormal closure)
+ * and its reconnect logic runs, exactly as after a real network failure.
+ */
+export function acceptWebSocket(
+  ctx: UpgradeContext,
+  wss: WebSocketServer,
+  protocol: Protocol,
+  onOpen: (socket: TrackedSocket) => void,
+): void {
+  const { lab, sessionId, url } = ctx;
+  const connId = connectionIdFrom(url, protocol);
+  wss.handleUpgrade(ctx.req, ctx.socket, ctx.head, (ws) => {
+    let dropped = false;
+    const untrack = lab.connections.track(sessionId, {
+      id: connId,
+      protocol,
+      drop: () => {
+        dropped = true;
+        ws.terminate();
+      },
+    });
+    lab.record(sessionId, {
+      origin: 'server',
+      protocol,
+      kind: 'open',
+      conn: connId,
+      summary: `WebSocket ${url.pathname} accepted (101 Switching Protocols)`,
+      detail: { url: `${url.pathname}`, fields: { remote: ctx.req.socket.remoteAddress ?? 'unknown' } },
+    });
+    ws.on('close', (code, reason) => {
+      untrack();
+      lab.record(sessionId, {
+        origin: 'server',
+        protocol,
+        kind: 'close',
+        conn: connId,
+        summary: dropped ? 'Connection destroyed by the lab (drop fault)' : `Closed with code ${code}${reason.length ? ` (${reason})` : ''}`,
+        detail: { code, reason: reason.toString(), wasClean: !dropped && code !== 1006 },
+      });
+    });
+    ws.on('error', () => ws.terminate());
+    onOpen({ ws, connId, sessionId, req: ctx.req });
+  });
+}

@@ -1,0 +1,35 @@
+import type { Route, Upgrade } from './http/router';
+import type { labApi } from './lab/api';
+import type { LabChannel } from './lab/channel';
+import * as intro from './protocols/intro';
+
+/**
+ * THE route and upgrade table: every lab endpoint on the HTTP port.
+ * Anything under /api/ that is not listed here is a 404; every other path
+ * is a page, rendered by Next.js.
+ */
+export function routeTable(api: ReturnType<typeof labApi>, channel: LabChannel, testHooks: boolean) {
+  const routes: Route[] = [
+    // Lab plumbing: discovery, sessions, faults, the server-side event log.
+    { method: 'GET', path: '/api/lab/info', access: 'public', handler: api.info },
+    { method: 'POST', path: '/api/lab/sessions', access: 'public', handler: api.createSession },
+    { method: 'GET', path: '/api/lab/session', access: 'public', handler: api.currentSession },
+    { method: 'GET', path: '/api/lab/sessions/:id/events', access: 'session', handler: api.events },
+    { method: 'POST', path: '/api/lab/faults', access: 'session', handler: api.faults },
+
+    // Lesson "How this lab works".
+    { method: 'GET', path: '/api/intro/accounts/:id', access: 'session', tap: 'http', handler: intro.getAccount },
+  ];
+  if (testHooks) {
+    routes.push({ method: 'POST', path: '/api/lab/test/drop-channel', access: 'session', handler: api.dropChannel });
+  }
+
+  const upgrades: Upgrade[] = [
+    { path: '/api/lab/channel', name: 'labChannel', handler: (ctx) => channel.accept(ctx) },
+    { path: '/api/intro/echo', name: 'echo', dropTarget: 'websocket', handler: intro.acceptEcho },
+  ];
+
+  return { routes, upgrades, close: [intro.closeEcho] };
+}
+
+export type RouteTable = ReturnType<typeof routeTable>;
