@@ -1,8 +1,5 @@
 /** The body of `POST /api/lab/faults`. */
-export type FaultRequest =
-  | { action: 'drop'; target: string }
-  | { action: 'latency'; ms: number }
-  | { action: 'clear' };
+export type FaultRequest = { action: 'drop'; target: string } | { action: 'latency'; ms: number } | { action: 'clear' };
 
 export const FAULT_ACTIONS = ['drop', 'latency', 'clear'] as const;
 /** Upper bound for injected latency, so a typo can't freeze a session for hours. */

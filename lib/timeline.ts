@@ -108,9 +108,7 @@ export type EventInput = Omit<TimelineEvent, 'id' | 'seq' | 'at'> & { at?: numbe
 export const BODY_PREVIEW_LIMIT = 4096;
 
 export function previewBody(text: string): Pick<EventDetail, 'body' | 'bodyTruncated'> {
-  return text.length > BODY_PREVIEW_LIMIT
-    ? { body: text.slice(0, BODY_PREVIEW_LIMIT), bodyTruncated: true }
-    : { body: text };
+  return text.length > BODY_PREVIEW_LIMIT ? { body: text.slice(0, BODY_PREVIEW_LIMIT), bodyTruncated: true } : { body: text };
 }
 
 export function isOrigin(value: unknown): value is Origin {

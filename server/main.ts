@@ -1,6 +1,8 @@
 import { createLabServer } from './app';
 import { configFromEnv } from './lab/config';
 
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+
 /** Process entry: `npm start` / `npm run dev`. */
 async function main(): Promise<void> {
   const config = configFromEnv();

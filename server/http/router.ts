@@ -90,11 +90,21 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
   function notFoundOrNotAllowed(pathname: string): HttpError {
     const allowed = METHODS.filter((m) => router.find(m, pathname));
     if (allowed.length === 0) {
-      return new HttpError(404, 'No such endpoint', `Nothing is served at ${pathname}. GET /api/lab/info lists the lab's endpoints.`);
+      return new HttpError(
+        404,
+        'No such endpoint',
+        `Nothing is served at ${pathname}. GET /api/lab/info lists the lab's endpoints.`,
+      );
     }
-    return new HttpError(405, 'Method not allowed', `${pathname} accepts ${allowed.join(', ')}.`, { allow: allowed }, {
-      allow: allowed.join(', '),
-    });
+    return new HttpError(
+      405,
+      'Method not allowed',
+      `${pathname} accepts ${allowed.join(', ')}.`,
+      { allow: allowed },
+      {
+        allow: allowed.join(', '),
+      },
+    );
   }
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
@@ -117,7 +127,10 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
         if (error instanceof HttpError) sendProblem(res, error);
         else {
           console.error('[lab] unexpected error in', req.method, url.pathname, error);
-          sendProblem(res, new HttpError(500, 'Lab error', 'The lab hit an unexpected error handling this request; it has been logged.'));
+          sendProblem(
+            res,
+            new HttpError(500, 'Lab error', 'The lab hit an unexpected error handling this request; it has been logged.'),
+          );
         }
       }
     },

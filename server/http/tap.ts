@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { now } from '../../lib/clock';
-import { BODY_PREVIEW_LIMIT, previewBody, type Protocol } from '../../lib/timeline';
+import { BODY_PREVIEW_LIMIT, type Protocol, previewBody } from '../../lib/timeline';
 import type { Lab } from '../lab';
 
 /** Header the lab's browser clients send so both sides of one exchange share an id. */
@@ -24,7 +24,14 @@ function isTextual(contentType: string | undefined): boolean {
  * preview, duration). It observes `res` by wrapping write/end; handlers
  * don't know it is there.
  */
-export function tapExchange(lab: Lab, sessionId: string, protocol: Protocol, req: IncomingMessage, res: ServerResponse, url: URL) {
+export function tapExchange(
+  lab: Lab,
+  sessionId: string,
+  protocol: Protocol,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+) {
   const trace = req.headers[TRACE_HEADER];
   const stream = typeof trace === 'string' ? trace : undefined;
   const target = `${url.pathname}${url.search}`;

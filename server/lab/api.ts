@@ -85,7 +85,9 @@ export function labApi(deps: { channel: LabChannel; endpoints: Endpoints; versio
           const targets = ['all', ...deps.endpoints.dropTargets()];
           const target = body?.target;
           if (typeof target !== 'string' || !targets.includes(target)) {
-            throw new HttpError(400, 'Unknown drop target', `"target" must be one of: ${targets.join(', ')}.`, { validTargets: targets });
+            throw new HttpError(400, 'Unknown drop target', `"target" must be one of: ${targets.join(', ')}.`, {
+              validTargets: targets,
+            });
           }
           const dropped = lab.connections.drop(sessionId, target);
           lab.record(sessionId, {
@@ -93,7 +95,9 @@ export function labApi(deps: { channel: LabChannel; endpoints: Endpoints; versio
             protocol: 'lab',
             kind: 'fault',
             summary: `Drop ${target}: destroyed ${dropped.length} connection${dropped.length === 1 ? '' : 's'} from the server side`,
-            detail: { fields: { action: 'drop', target, dropped: dropped.length, connections: dropped.map((c) => c.id).join(', ') } },
+            detail: {
+              fields: { action: 'drop', target, dropped: dropped.length, connections: dropped.map((c) => c.id).join(', ') },
+            },
           });
           sendJson(res, 200, { dropped: dropped.length });
           return;
@@ -116,7 +120,13 @@ export function labApi(deps: { channel: LabChannel; endpoints: Endpoints; versio
         }
         case 'clear': {
           lab.faults.clear(sessionId);
-          lab.record(sessionId, { origin: 'server', protocol: 'lab', kind: 'fault', summary: 'Faults cleared', detail: { fields: { action: 'clear' } } });
+          lab.record(sessionId, {
+            origin: 'server',
+            protocol: 'lab',
+            kind: 'fault',
+            summary: 'Faults cleared',
+            detail: { fields: { action: 'clear' } },
+          });
           sendJson(res, 200, lab.faults.get(sessionId));
           return;
         }

@@ -19,7 +19,7 @@ export interface LabConfig {
   testHooks: boolean;
 }
 
-function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+function intFromEnv(name: string, fallback: number, env: Record<string, string | undefined>): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -29,7 +29,7 @@ function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): num
   return value;
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): LabConfig {
+export function configFromEnv(env: Record<string, string | undefined> = process.env, root = process.cwd()): LabConfig {
   return {
     port: intFromEnv('PORT', 3000, env),
     host: env.HOST ?? '0.0.0.0',

@@ -71,10 +71,38 @@ export const SEED = {
     { id: 'c-2', accountId: '456', last4: '1881', status: 'active' },
   ],
   transactions: [
-    { id: 't-1', accountId: '123', merchantId: 'm-coffee', amountCents: -350, description: 'Flat white', createdAt: '2026-01-05T08:12:00Z' },
-    { id: 't-2', accountId: '123', merchantId: 'm-books', amountCents: -2_499, description: 'A book on networks', createdAt: '2026-01-06T17:40:00Z' },
-    { id: 't-3', accountId: '123', merchantId: 'm-rail', amountCents: -280, description: 'Single ticket', createdAt: '2026-01-07T07:55:00Z' },
-    { id: 't-4', accountId: '456', merchantId: 'm-coffee', amountCents: -420, description: 'Espresso and cake', createdAt: '2026-01-07T10:03:00Z' },
+    {
+      id: 't-1',
+      accountId: '123',
+      merchantId: 'm-coffee',
+      amountCents: -350,
+      description: 'Flat white',
+      createdAt: '2026-01-05T08:12:00Z',
+    },
+    {
+      id: 't-2',
+      accountId: '123',
+      merchantId: 'm-books',
+      amountCents: -2_499,
+      description: 'A book on networks',
+      createdAt: '2026-01-06T17:40:00Z',
+    },
+    {
+      id: 't-3',
+      accountId: '123',
+      merchantId: 'm-rail',
+      amountCents: -280,
+      description: 'Single ticket',
+      createdAt: '2026-01-07T07:55:00Z',
+    },
+    {
+      id: 't-4',
+      accountId: '456',
+      merchantId: 'm-coffee',
+      amountCents: -420,
+      description: 'Espresso and cake',
+      createdAt: '2026-01-07T10:03:00Z',
+    },
   ],
 } as const;
 
@@ -154,15 +182,30 @@ export class SessionDb {
   ) {}
 
   all<Row>(sql: string, ...params: Param[]): Row[] {
-    return this.tap(sql, params, (stmt) => stmt.all(...this.bind(params)) as Row[], (rows) => rows.length);
+    return this.tap(
+      sql,
+      params,
+      (stmt) => stmt.all(...this.bind(params)) as Row[],
+      (rows) => rows.length,
+    );
   }
 
   get<Row>(sql: string, ...params: Param[]): Row | undefined {
-    return this.tap(sql, params, (stmt) => stmt.get(...this.bind(params)) as Row | undefined, (row) => (row ? 1 : 0));
+    return this.tap(
+      sql,
+      params,
+      (stmt) => stmt.get(...this.bind(params)) as Row | undefined,
+      (row) => (row ? 1 : 0),
+    );
   }
 
   run(sql: string, ...params: Param[]): Database.RunResult {
-    return this.tap(sql, params, (stmt) => stmt.run(...this.bind(params)), (r) => r.changes);
+    return this.tap(
+      sql,
+      params,
+      (stmt) => stmt.run(...this.bind(params)),
+      (r) => r.changes,
+    );
   }
 
   private bind(params: Param[]): [Record<string, string>, ...Param[]] {

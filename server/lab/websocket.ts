@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Protocol } from '../../lib/timeline';
 import type { UpgradeContext } from '../http/router';
@@ -58,7 +58,9 @@ export function acceptWebSocket(
         protocol,
         kind: 'close',
         conn: connId,
-        summary: dropped ? 'Connection destroyed by the lab (drop fault)' : `Closed with code ${code}${reason.length ? ` (${reason})` : ''}`,
+        summary: dropped
+          ? 'Connection destroyed by the lab (drop fault)'
+          : `Closed with code ${code}${reason.length ? ` (${reason})` : ''}`,
         detail: { code, reason: reason.toString(), wasClean: !dropped && code !== 1006 },
       });
     });

@@ -1,0 +1,19 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import { LabProvider } from '../components/lab/LabProvider';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: 'API Patterns Lab',
+  description: 'See REST, gRPC, GraphQL, SSE, WebSocket, MQTT, webhooks and more work on real connections.',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <LabProvider>{children}</LabProvider>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,122 @@
+import { clockOffset, now } from '../../../lib/clock';
+import { type ChannelServerMessage, LAB_CHANNEL_PATH } from '../../../lib/lab-channel';
+import type { TimelineEvent } from '../../../lib/timeline';
+import type { TimelineStore } from '../../timeline/store';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
+import { labSocketUrl } from './websocket';
+
+/** How often the clock offset is re-measured; the best (lowest round-trip) sample wins. */
+const CLOCK_PING_INTERVAL_MS = 10_000;
+
+/**
+ * Connects the page to its session's server-side events and keeps them
+ * flowing into the timeline store:
+ * - places each server event on the browser's clock (`at - offset`);
+ * - after any disconnect, reconnects and resumes from the last sequence
+ *   number received, so no server event is missed (a `gap` message says so
+ *   honestly if the server's log no longer has them);
+ * - ignores duplicates, so a replay that overlaps is harmless.
+ */
+export function connectLabChannel(store: TimelineStore): () => void {
+  let ws: WebSocket | null = null;
+  let epoch: string | null = null;
+  let lastSeq = 0;
+  let attempt = 0;
+  let bestRtt = Number.POSITIVE_INFINITY;
+  let pingTimer: ReturnType<typeof setInterval> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+
+  const ping = () => {
+    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'ping', sentAt: now() }));
+  };
+
+  const onMessage = (message: ChannelServerMessage) => {
+    const state = store.getState();
+    switch (message.type) {
+      case 'hello': {
+        if (epoch !== null && epoch !== message.epoch) lastSeq = 0; // the server restarted: a new log
+        epoch = message.epoch;
+        state.setSession(message.sessionId);
+        // A first guess from the hello; pings refine it.
+        if (!Number.isFinite(bestRtt)) state.setClock(message.serverNow - now());
+        ping();
+        return;
+      }
+      case 'pong': {
+        const receivedAt = now();
+        const rtt = receivedAt - message.sentAt;
+        if (rtt <= bestRtt) {
+          bestRtt = rtt;
+          state.setClock(clockOffset(message.sentAt, message.serverNow, receivedAt));
+        }
+        return;
+      }
+      case 'events': {
+        const offset = state.clockOffset;
+        const fresh: TimelineEvent[] = [];
+        for (const event of message.events) {
+          if (event.seq === undefined || event.seq <= lastSeq) continue;
+          lastSeq = event.seq;
+          fresh.push({ ...event, at: event.at - offset });
+        }
+        if (fresh.length) {
+          state.recordMany(fresh);
+          state.setLastServerSeq(lastSeq);
+        }
+        return;
+      }
+      case 'gap': {
+        state.record({
+          id: `gap:${message.from}-${message.to}`,
+          at: now(),
+          origin: 'server',
+          protocol: 'lab',
+          kind: 'note',
+          summary: `server events ${message.from}–${message.to} were no longer in the server's log`,
+        });
+        return;
+      }
+      default: {
+        const never: never = message;
+        return never;
+      }
+    }
+  };
+
+  const connect = () => {
+    const params: Record<string, string> = { after: String(lastSeq) };
+    if (epoch) params.epoch = epoch;
+    const socket = new WebSocket(labSocketUrl(LAB_CHANNEL_PATH, params));
+    ws = socket;
+    store.getState().setChannel(attempt === 0 ? 'connecting' : 'reconnecting');
+    socket.onopen = () => {
+      attempt = 0;
+      store.getState().setChannel('open');
+      clearInterval(pingTimer);
+      pingTimer = setInterval(ping, CLOCK_PING_INTERVAL_MS);
+    };
+    socket.onmessage = (e: MessageEvent) => {
+      try {
+        onMessage(JSON.parse(String(e.data)) as ChannelServerMessage);
+      } catch (error: unknown) {
+        console.warn('[lab] unreadable lab channel message', error);
+      }
+    };
+    socket.onclose = () => {
+      clearInterval(pingTimer);
+      if (stopped || ws !== socket) return;
+      attempt += 1;
+      store.getState().setChannel('reconnecting');
+      retryTimer = setTimeout(connect, backoffDelay(attempt, { ...DEFAULT_BACKOFF, initialDelayMs: 250, maxDelayMs: 5_000 }));
+    };
+  };
+
+  connect();
+  return () => {
+    stopped = true;
+    clearInterval(pingTimer);
+    clearTimeout(retryTimer);
+    ws?.close(1000, 'page closed');
+  };
+}

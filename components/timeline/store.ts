@@ -1,0 +1,183 @@
+import { createStore } from 'zustand/vanilla';
+import type { Kind, Origin, Protocol, TimelineEvent } from '../../lib/timeline';
+
+/**
+ * The timeline store: every event the page has seen, browser and server,
+ * ordered by time on the browser's clock. Free of React (zustand/vanilla) so
+ * clients, the lab channel and tests can use it directly.
+ *
+ * Performance notes (the panel must stay smooth at 100,000 events):
+ * - `record` only queues; events are merged once per animation frame.
+ * - `events` is a ring buffer kept in one array that is mutated in place;
+ *   subscribers watch `version`, which bumps on every change.
+ */
+
+export const DEFAULT_CAPACITY = 100_000;
+
+export interface TimelineFilters {
+  /** Empty set = show all. */
+  protocols: ReadonlySet<Protocol>;
+  origins: ReadonlySet<Origin>;
+  kinds: ReadonlySet<Kind>;
+  text: string;
+}
+
+export type ChannelStatus = 'connecting' | 'open' | 'reconnecting' | 'offline';
+
+export interface TimelineState {
+  events: TimelineEvent[];
+  version: number;
+  capacity: number;
+  /** Events that fell out of the ring buffer since the last clear. */
+  evicted: number;
+  paused: boolean;
+  /** Events that arrived while paused, shown when resumed. */
+  held: number;
+  filters: TimelineFilters;
+  selectedId: string | null;
+  /** 'imported' while looking at a saved file instead of the live session. */
+  source: 'live' | 'imported';
+  sessionId: string | null;
+  /** Server clock minus browser clock, in ms (see lib/clock.ts). */
+  clockOffset: number;
+  channel: ChannelStatus;
+  lastServerSeq: number;
+
+  record(event: TimelineEvent): void;
+  recordMany(events: TimelineEvent[]): void;
+  /** Applies queued events now (normally done once per frame). */
+  flush(): void;
+  setPaused(paused: boolean): void;
+  clear(): void;
+  setFilters(patch: Partial<TimelineFilters>): void;
+  select(id: string | null): void;
+  /** Replaces the timeline with events from a saved file. */
+  importEvents(events: TimelineEvent[]): void;
+  backToLive(): void;
+  setSession(sessionId: string): void;
+  setClock(offset: number): void;
+  setChannel(status: ChannelStatus): void;
+  setLastServerSeq(seq: number): void;
+}
+
+const scheduleFrame: (fn: () => void) => void =
+  typeof requestAnimationFrame === 'function' ? (fn) => requestAnimationFrame(() => fn()) : (fn) => setTimeout(fn, 16);
+
+/** Index at which an event at `at` belongs, searching from the end (new events are usually newest). */
+function insertionIndex(events: TimelineEvent[], at: number): number {
+  let lo = 0;
+  let hi = events.length;
+  if (hi === 0 || (events[hi - 1]?.at ?? 0) <= at) return hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((events[mid]?.at ?? 0) <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function createTimelineStore(options: { capacity?: number; autoFlush?: boolean } = {}) {
+  const autoFlush = options.autoFlush ?? true;
+  let queue: TimelineEvent[] = [];
+  let liveBackup: TimelineEvent[] | null = null;
+  let scheduled = false;
+
+  return createStore<TimelineState>()((set, get) => {
+    const schedule = () => {
+      if (!autoFlush || scheduled) return;
+      scheduled = true;
+      scheduleFrame(() => {
+        scheduled = false;
+        get().flush();
+      });
+    };
+
+    return {
+      events: [],
+      version: 0,
+      capacity: options.capacity ?? DEFAULT_CAPACITY,
+      evicted: 0,
+      paused: false,
+      held: 0,
+      filters: { protocols: new Set(), origins: new Set(), kinds: new Set(), text: '' },
+      selectedId: null,
+      source: 'live',
+      sessionId: null,
+      clockOffset: 0,
+      channel: 'connecting',
+      lastServerSeq: 0,
+
+      record(event) {
+        queue.push(event);
+        if (get().paused) set({ held: get().held + 1 });
+        else schedule();
+      },
+
+      recordMany(events) {
+        for (const e of events) queue.push(e);
+        if (get().paused) set({ held: get().held + events.length });
+        else schedule();
+      },
+
+      flush() {
+        const state = get();
+        if (queue.length === 0 || state.paused || state.source === 'imported') return;
+        const batch = queue;
+        queue = [];
+        const { events, capacity } = state;
+        for (const event of batch) {
+          const i = insertionIndex(events, event.at);
+          if (i === events.length) events.push(event);
+          else events.splice(i, 0, event);
+        }
+        let evicted = state.evicted;
+        if (events.length > capacity) {
+          const excess = events.length - capacity;
+          events.splice(0, excess);
+          evicted += excess;
+        }
+        set({ version: state.version + 1, evicted, held: 0 });
+      },
+
+      setPaused(paused) {
+        set({ paused });
+        if (!paused) get().flush();
+      },
+
+      clear() {
+        queue = [];
+        get().events.length = 0;
+        set({ version: get().version + 1, evicted: 0, held: 0, selectedId: null });
+      },
+
+      setFilters(patch) {
+        set({ filters: { ...get().filters, ...patch } });
+      },
+
+      select(id) {
+        set({ selectedId: id });
+      },
+
+      importEvents(imported) {
+        const state = get();
+        if (state.source === 'live') liveBackup = state.events;
+        const sorted = [...imported].sort((a, b) => a.at - b.at);
+        set({ events: sorted, source: 'imported', version: state.version + 1, selectedId: null });
+      },
+
+      backToLive() {
+        if (get().source === 'live') return;
+        set({ events: liveBackup ?? [], source: 'live', version: get().version + 1, selectedId: null });
+        liveBackup = null;
+        get().flush();
+      },
+
+      setSession: (sessionId) => set({ sessionId }),
+      setClock: (clockOffset) => set({ clockOffset }),
+      setChannel: (channel) => set({ channel }),
+      setLastServerSeq: (lastServerSeq) => set({ lastServerSeq }),
+    };
+  });
+}
+
+export type TimelineStore = ReturnType<typeof createTimelineStore>;
