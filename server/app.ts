@@ -14,7 +14,6 @@ export const LAB_VERSION = '0.1.0';
 
 type NextHandlers = {
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -24,10 +23,8 @@ async function startNext(config: LabConfig): Promise<NextHandlers | undefined> {
   const app = next({ dev: config.next.dev, dir: config.next.dir, hostname: 'localhost', port: config.port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const upgrade = app.getUpgradeHandler();
   return {
     handle: (req, res) => handle(req, res),
-    upgrade: (req, socket, head) => upgrade(req, socket, head),
     close: () => app.close(),
   };
 }
@@ -81,11 +78,10 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     socket.on('error', () => socket.destroy());
     if (router.upgrade(req, socket, head, url)) return;
-    // Next's own upgrades (dev-mode hot reload) go to Next.
-    if (nextHandlers && url.pathname.startsWith('/_next/')) {
-      void nextHandlers.upgrade(req, socket, head);
-      return;
-    }
+    // Next's own upgrades (dev-mode hot reload): Next's request handler attaches
+    // its own 'upgrade' listener to this server on the first page request, and
+    // that listener answers them. Forwarding here as well would answer twice.
+    if (nextHandlers && url.pathname.startsWith('/_next/')) return;
     refuseUpgrade(socket, new HttpError(404, 'No such WebSocket', `No WebSocket endpoint at ${url.pathname}.`));
   });
   server.on('clientError', (_error, socket) => {
