@@ -18,3 +18,5 @@ export interface LabInfo {
 export const SESSION_COOKIE = 'lab_session';
 export const SESSION_HEADER = 'x-lab-session';
 export const SESSION_QUERY = 'session';
+/** Header the lab's browser clients send so both sides of one HTTP exchange share an id. */
+export const TRACE_HEADER = 'x-lab-trace';

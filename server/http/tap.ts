@@ -1,10 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { now } from '../../lib/clock';
+import { TRACE_HEADER } from '../../lib/lab-info';
 import { BODY_PREVIEW_LIMIT, type Protocol, previewBody } from '../../lib/timeline';
 import type { Lab } from '../lab';
-
-/** Header the lab's browser clients send so both sides of one exchange share an id. */
-export const TRACE_HEADER = 'x-lab-trace';
 
 function headerRecord(headers: Record<string, string | string[] | number | undefined>): Record<string, string> {
   const out: Record<string, string> = {};

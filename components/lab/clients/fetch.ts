@@ -1,9 +1,7 @@
 import { now } from '../../../lib/clock';
+import { TRACE_HEADER } from '../../../lib/lab-info';
 import { type Protocol, previewBody } from '../../../lib/timeline';
 import { headersToRecord, type Recorder, shortId } from './recorder';
-
-/** The header both sides use to tie one exchange together (see server/http/tap.ts). */
-export const TRACE_HEADER = 'x-lab-trace';
 
 export interface LabFetchOptions extends RequestInit {
   /** Which lesson protocol this request belongs to on the timeline (default http). */
