@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { LabProvider } from '../components/lab/LabProvider';
+import { SiteHeader } from '../components/lab/SiteHeader';
 import './globals.css';
 
 export const metadata: Metadata = {
-  title: 'API Patterns Lab',
+  title: { default: 'API Patterns Lab', template: '%s · API Patterns Lab' },
   description: 'See REST, gRPC, GraphQL, SSE, WebSocket, MQTT, webhooks and more work on real connections.',
 };
 
@@ -12,7 +13,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <LabProvider>{children}</LabProvider>
+        <LabProvider>
+          <SiteHeader />
+          {children}
+        </LabProvider>
       </body>
     </html>
   );

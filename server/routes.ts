@@ -15,6 +15,7 @@ export function routeTable(api: ReturnType<typeof labApi>, channel: LabChannel, 
     { method: 'POST', path: '/api/lab/sessions', access: 'public', handler: api.createSession },
     { method: 'GET', path: '/api/lab/session', access: 'public', handler: api.currentSession },
     { method: 'GET', path: '/api/lab/sessions/:id/events', access: 'session', handler: api.events },
+    { method: 'GET', path: '/api/lab/faults', access: 'session', handler: api.currentFaults },
     { method: 'POST', path: '/api/lab/faults', access: 'session', handler: api.faults },
 
     // Lesson "How this lab works".

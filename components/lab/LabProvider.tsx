@@ -6,6 +6,7 @@ import type { TimelineEvent } from '../../lib/timeline';
 import { createTimelineStore, type TimelineState, type TimelineStore } from '../timeline/store';
 import { createLabFetch, type LabFetch } from './clients/fetch';
 import { connectLabChannel } from './clients/lab-channel';
+import { getLabJson } from './clients/plumbing';
 import { createRecorder, type Recorder } from './clients/recorder';
 
 /** What every widget gets: the store, a recorder, and ready-made instrumented clients. */
@@ -73,8 +74,7 @@ export function LabProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     exposeOnWindow(value.store);
     // The session cookie is set when the page is served; this also recovers if it expired since.
-    void fetch('/api/lab/session', { credentials: 'same-origin' })
-      .then((r) => r.json() as Promise<{ id: string }>)
+    void getLabJson<{ id: string }>('/api/lab/session')
       .then(({ id }) => value.store.getState().setSession(id))
       .catch(() => undefined);
     return connectLabChannel(value.store);

@@ -75,6 +75,11 @@ export function labApi(deps: { channel: LabChannel; endpoints: Endpoints; versio
       });
     },
 
+    /** GET /api/lab/faults — the session's lasting faults (latency). */
+    currentFaults(ctx: SessionContext) {
+      sendJson(ctx.res, 200, ctx.lab.faults.get(ctx.sessionId));
+    },
+
     /** POST /api/lab/faults — drop connections, add latency, or clear. */
     faults(ctx: SessionContext) {
       const body = parseJson(ctx.req.headers['content-type'], ctx.body) as Record<string, unknown> | null;

@@ -7,6 +7,12 @@ import { labSocketUrl } from './websocket';
 
 /** How often the clock offset is re-measured; the best (lowest round-trip) sample wins. */
 const CLOCK_PING_INTERVAL_MS = 10_000;
+/**
+ * Pings sent right after connecting. The page is busy loading then, so one
+ * sample can be skewed by tens of ms; the lowest-RTT sample of a few is not.
+ */
+const CLOCK_PING_BURST = 5;
+const CLOCK_PING_BURST_SPACING_MS = 150;
 
 /**
  * Connects the page to its session's server-side events and keeps them
@@ -40,7 +46,7 @@ export function connectLabChannel(store: TimelineStore): () => void {
         state.setSession(message.sessionId);
         // A first guess from the hello; pings refine it.
         if (!Number.isFinite(bestRtt)) state.setClock(message.serverNow - now());
-        ping();
+        for (let i = 0; i < CLOCK_PING_BURST; i++) setTimeout(ping, i * CLOCK_PING_BURST_SPACING_MS);
         return;
       }
       case 'pong': {

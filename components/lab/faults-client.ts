@@ -1,0 +1,33 @@
+import type { FaultRequest, FaultState } from '../../lib/faults';
+import type { LabFetch } from './clients/fetch';
+
+/** What POST /api/lab/faults answers, per action. */
+export type FaultReply<R extends FaultRequest> = R extends { action: 'drop' } ? { dropped: number } : FaultState;
+
+/**
+ * Sends a fault through the instrumented fetch, so the request and the
+ * server's fault event both appear on the student's timeline.
+ * Throws an Error carrying the server's problem detail when it refuses.
+ */
+export async function postFault<R extends FaultRequest>(labFetch: LabFetch, request: R): Promise<FaultReply<R>> {
+  const response = await labFetch('/api/lab/faults', {
+    method: 'POST',
+    protocol: 'lab',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(problemMessage(body) ?? `The lab answered ${response.status}`);
+  return body as FaultReply<R>;
+}
+
+/** The readable part of an RFC 9457 problem document. */
+function problemMessage(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { title, detail } = body as { title?: unknown; detail?: unknown };
+  return typeof detail === 'string' ? detail : typeof title === 'string' ? title : undefined;
+}
+
+export function droppedText(count: number): string {
+  return `dropped ${count} connection${count === 1 ? '' : 's'}`;
+}
