@@ -17,10 +17,10 @@ type NextHandlers = {
   close: () => Promise<void>;
 };
 
-async function startNext(config: LabConfig): Promise<NextHandlers | undefined> {
+async function startNext(config: LabConfig, port: number): Promise<NextHandlers | undefined> {
   if (!config.next) return undefined;
   const { default: next } = await import('next');
-  const app = next({ dev: config.next.dev, dir: config.next.dir, hostname: 'localhost', port: config.port });
+  const app = next({ dev: config.next.dev, dir: config.next.dir, hostname: 'localhost', port });
   await app.prepare();
   const handle = app.getRequestHandler();
   return {
@@ -37,7 +37,7 @@ function wantsPage(req: IncomingMessage, url: URL): boolean {
 export interface LabServer {
   lab: Lab;
   server: Server;
-  /** Resolves with the bound port once listening. */
+  /** Binds the port (failing fast if it is taken), then starts Next; resolves with the port once pages can be served. */
   listen(): Promise<number>;
   close(): Promise<void>;
 }
@@ -46,6 +46,7 @@ export interface LabServer {
 export async function createLabServer(config: LabConfig): Promise<LabServer> {
   const lab = createLab(config);
   const channel = new LabChannel();
+  lab.sessions.onExpire((id) => channel.closeSession(id));
   let table: ReturnType<typeof routeTable> | undefined;
   const api = labApi({
     channel,
@@ -57,7 +58,9 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
   });
   table = routeTable(api, channel, config.testHooks);
   const router = createRouter(lab, table.routes, table.upgrades);
-  const nextHandlers = await startNext(config);
+  // Next starts after the port is bound, so a busy port is reported at once, and Next learns the real port.
+  let nextReady: Promise<NextHandlers | undefined> = Promise.resolve(undefined);
+  let nextHandlers: NextHandlers | undefined;
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
@@ -65,14 +68,15 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
       await router.handle(req, res, url);
       return;
     }
-    if (!nextHandlers) {
+    const pages = await nextReady;
+    if (!pages) {
       sendProblem(res, new HttpError(404, 'No pages here', 'This lab server runs without Next.js (API only).'));
       return;
     }
     if (wantsPage(req, url) && !lab.sessions.touch(sessionIdFrom(req, url))) {
       res.setHeader('set-cookie', sessionCookie(lab.sessions.create(), lab.sessions.idleMs));
     }
-    await nextHandlers.handle(req, res);
+    await pages.handle(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
@@ -81,7 +85,7 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
     // Next's own upgrades (dev-mode hot reload): Next's request handler attaches
     // its own 'upgrade' listener to this server on the first page request, and
     // that listener answers them. Forwarding here as well would answer twice.
-    if (nextHandlers && url.pathname.startsWith('/_next/')) return;
+    if (config.next && url.pathname.startsWith('/_next/')) return;
     refuseUpgrade(socket, new HttpError(404, 'No such WebSocket', `No WebSocket endpoint at ${url.pathname}.`));
   });
   server.on('clientError', (_error, socket) => {
@@ -91,15 +95,20 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
   return {
     lab,
     server,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
-          lab.sessions.startSweeping();
-          resolve((server.address() as AddressInfo).port);
+          resolve();
         });
-      }),
+      });
+      const port = (server.address() as AddressInfo).port;
+      nextReady = startNext(config, port);
+      nextHandlers = await nextReady;
+      lab.sessions.startSweeping();
+      return port;
+    },
     async close() {
       channel.close();
       for (const close of table?.close ?? []) close();

@@ -74,10 +74,12 @@ export function LabProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     exposeOnWindow(value.store);
     // The session cookie is set when the page is served; this also recovers if it expired since.
-    void getLabJson<{ id: string }>('/api/lab/session')
-      .then(({ id }) => value.store.getState().setSession(id))
-      .catch(() => undefined);
-    return connectLabChannel(value.store);
+    const renewSession = () =>
+      getLabJson<{ id: string }>('/api/lab/session')
+        .then(({ id }) => value.store.getState().setSession(id))
+        .catch(() => undefined);
+    void renewSession();
+    return connectLabChannel(value.store, renewSession);
   }, [value]);
 
   return <LabContext.Provider value={value}>{children}</LabContext.Provider>;

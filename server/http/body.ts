@@ -8,6 +8,10 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   try {
     return await getRawBody(req, { limit, length: req.headers['content-length'] });
   } catch (error: unknown) {
+    // raw-body leaves the request paused with the rest of the body unread, and
+    // the keep-alive connection would wait for it forever: discard the rest
+    // (as body-parser does) so the next request on the connection is answered.
+    req.resume();
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') {
       throw new HttpError(413, 'Body too large', `Request bodies on this endpoint are limited to ${limit} bytes.`, { limit });

@@ -66,7 +66,8 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const found = router.find(method as Method, url.pathname);
+    // HEAD is GET without a body (Node drops the body for HEAD responses).
+    const found = router.find((method === 'HEAD' ? 'GET' : method) as Method, url.pathname);
     if (!found) throw notFoundOrNotAllowed(url.pathname);
     const route = (found.handler as unknown as () => Route)();
     const params = found.params as Record<string, string | undefined>;
@@ -83,7 +84,8 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
     const tap = route.tap ? tapExchange(lab, sessionId, route.tap, req, res, url) : undefined;
     const body = await readBody(req, lab.config.maxBodyBytes);
     tap?.request(body, startedAt);
-    await lab.faults.delay(sessionId);
+    // Injected latency is a lesson fault: it slows lesson endpoints, never the lab's own controls.
+    if (route.tap) await lab.faults.delay(sessionId);
     await route.handler({ req, res, url, params, lab, sessionId, body });
   }
 

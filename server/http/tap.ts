@@ -37,6 +37,11 @@ export function tapExchange(
   let previewBytes = 0;
   let bytes = 0;
   let startedAt = now();
+  /** When the response began to leave. Recording waits for 'finish', but the event is placed here on the timeline. */
+  let sentAt: number | undefined;
+  const markSent = () => {
+    sentAt ??= now();
+  };
 
   const capture = (chunk: unknown, encoding?: unknown) => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
@@ -50,13 +55,26 @@ export function tapExchange(
       previewBytes += Math.min(buf.length, BODY_PREVIEW_LIMIT - previewBytes);
     }
   };
+  // writeHead(status, {headers}) bypasses res.getHeaders() unless some header was
+  // set before, so copy them in with setHeader first: the response event shows them.
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.writeHead = ((statusCode: number, ...rest: unknown[]) => {
+    markSent();
+    const headers = rest.find((arg) => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
+    for (const [name, value] of Object.entries((headers ?? {}) as Record<string, string | number | string[] | undefined>)) {
+      if (value !== undefined && !res.headersSent) res.setHeader(name, value);
+    }
+    return writeHead(statusCode, ...rest);
+  }) as typeof res.writeHead;
   const write = res.write.bind(res) as (...args: unknown[]) => boolean;
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
+    markSent();
     capture(chunk, encoding);
     return write(chunk, encoding, cb);
   }) as typeof res.write;
   res.end = ((chunk?: unknown, encoding?: unknown, cb?: unknown) => {
+    markSent();
     capture(chunk, encoding);
     return end(chunk, encoding, cb);
   }) as typeof res.end;
@@ -64,8 +82,10 @@ export function tapExchange(
   res.on('finish', () => {
     const headers = headerRecord(res.getHeaders());
     const text = isTextual(headers['content-type']) ? Buffer.concat(chunks).toString('utf8') : `<${bytes} bytes>`;
-    const durationMs = now() - startedAt;
+    const at = sentAt ?? now();
+    const durationMs = at - startedAt;
     lab.record(sessionId, {
+      at,
       origin: 'server',
       protocol,
       kind: 'response',

@@ -65,6 +65,7 @@ export class LabChannel {
           return; // The channel only understands pings; anything else is ignored.
         }
         if (message?.type === 'ping' && typeof message.sentAt === 'number') {
+          lab.sessions.touch(sessionId); // an open tab keeps its session alive
           send({ type: 'pong', sentAt: message.sentAt, serverNow: now() });
         }
       });
@@ -75,6 +76,11 @@ export class LabChannel {
       });
       ws.on('error', () => ws.terminate());
     });
+  }
+
+  /** Closes a session's channel sockets politely (its session expired; the page will ask for a new one). */
+  closeSession(sessionId: string): void {
+    for (const ws of this.sockets.get(sessionId) ?? []) ws.close(4001, 'session expired');
   }
 
   /** Test hook: destroys a session's channel sockets at the TCP level. */

@@ -13,6 +13,8 @@ const CLOCK_PING_INTERVAL_MS = 10_000;
  */
 const CLOCK_PING_BURST = 5;
 const CLOCK_PING_BURST_SPACING_MS = 150;
+/** Close code the server uses when the session behind the channel expired (server/lab/channel.ts). */
+const SESSION_EXPIRED_CODE = 4001;
 
 /**
  * Connects the page to its session's server-side events and keeps them
@@ -23,7 +25,7 @@ const CLOCK_PING_BURST_SPACING_MS = 150;
  *   honestly if the server's log no longer has them);
  * - ignores duplicates, so a replay that overlaps is harmless.
  */
-export function connectLabChannel(store: TimelineStore): () => void {
+export function connectLabChannel(store: TimelineStore, renewSession: () => Promise<void>): () => void {
   let ws: WebSocket | null = null;
   let epoch: string | null = null;
   let lastSeq = 0;
@@ -96,7 +98,9 @@ export function connectLabChannel(store: TimelineStore): () => void {
     const socket = new WebSocket(labSocketUrl(LAB_CHANNEL_PATH, params));
     ws = socket;
     store.getState().setChannel(attempt === 0 ? 'connecting' : 'reconnecting');
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
       attempt = 0;
       store.getState().setChannel('open');
       clearInterval(pingTimer);
@@ -109,12 +113,19 @@ export function connectLabChannel(store: TimelineStore): () => void {
         console.warn('[lab] unreadable lab channel message', error);
       }
     };
-    socket.onclose = () => {
+    socket.onclose = (e: CloseEvent) => {
       clearInterval(pingTimer);
       if (stopped || ws !== socket) return;
       attempt += 1;
       store.getState().setChannel('reconnecting');
-      retryTimer = setTimeout(connect, backoffDelay(attempt, { ...DEFAULT_BACKOFF, initialDelayMs: 250, maxDelayMs: 5_000 }));
+      // Refused before opening, or closed because the session expired: the
+      // session is probably gone, so get a new one (and its cookie) first.
+      const renew = !opened || e.code === SESSION_EXPIRED_CODE;
+      const delay = backoffDelay(attempt, { ...DEFAULT_BACKOFF, initialDelayMs: 250, maxDelayMs: 5_000 });
+      retryTimer = setTimeout(() => {
+        if (!renew) return connect();
+        renewSession().then(connect, connect);
+      }, delay);
     };
   };
 

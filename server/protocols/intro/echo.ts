@@ -6,10 +6,16 @@ import { acceptWebSocket } from '../../lab/websocket';
 /** Echo messages are small; anything bigger is refused with close code 1009 (message too big). */
 const MAX_ECHO_BYTES = 64 * 1024;
 
-const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_ECHO_BYTES });
+/**
+ * Created on first use and forgotten on close: a closed WebSocketServer answers
+ * every later upgrade with 503, so a lab server started after another one in
+ * the same process (tests do this) needs a fresh one.
+ */
+let wss: WebSocketServer | undefined;
 
 /** WebSocket /api/intro/echo — sends every message straight back (after any injected latency). */
 export function acceptEcho(ctx: UpgradeContext): void {
+  wss ??= new WebSocketServer({ noServer: true, maxPayload: MAX_ECHO_BYTES });
   acceptWebSocket(ctx, wss, 'websocket', ({ ws, connId, sessionId }) => {
     const { lab } = ctx;
     ws.on('message', async (data, isBinary) => {
@@ -43,6 +49,8 @@ export function acceptEcho(ctx: UpgradeContext): void {
 }
 
 export function closeEcho(): void {
+  if (!wss) return;
   for (const client of wss.clients) client.close(1001, 'lab shutting down');
   wss.close();
+  wss = undefined;
 }

@@ -1,0 +1,113 @@
+/**
+ * The first lesson's two experiments, performed in a real browser against the
+ * real server, checked on the timeline the student sees.
+ */
+import type { TimelineEvent } from '../lib/timeline';
+import { expect, test } from './fixtures';
+
+const SLUG = 'how-this-lab-works';
+
+test('one request shows up on the timeline from the browser, the server and the database', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+
+  await page.getByTestId('send-request').click();
+  await expect(page.getByTestId('request-status')).toHaveText(/200/);
+
+  const browserResponse = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'browser' && e.kind === 'response' && e.detail?.url === '/api/intro/accounts/123',
+    'the browser-side response',
+  );
+  const trace = browserResponse.stream;
+  expect(trace, 'the browser tags its request with a trace id').toBeTruthy();
+  await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'response' && e.stream === trace,
+    'the server-side response',
+  );
+
+  const events = await lab.events(page);
+  const exchange = events.filter((e) => e.stream === trace || e.origin === 'db');
+  const shape = exchange.map((e) => `${e.origin}:${e.kind}`);
+  // The same exchange, seen from both ends, with the SQL in between, on one clock.
+  expect(shape).toEqual(['browser:request', 'server:request', 'db:query', 'db:query', 'server:response', 'browser:response']);
+  const serverResponse = exchange.find((e) => e.origin === 'server' && e.kind === 'response') as TimelineEvent;
+  expect(serverResponse.detail?.status).toBe(200);
+  expect(exchange.filter((e) => e.origin === 'db').map((e) => e.detail?.sql)).toEqual([
+    expect.stringMatching(/FROM accounts/),
+    expect.stringMatching(/FROM transactions/),
+  ]);
+
+  // The panel renders both origins' rows.
+  const panel = page.getByTestId('timeline-panel');
+  await expect(panel.locator('[data-testid="timeline-row"][data-origin="server"][data-kind="response"]').first()).toBeVisible();
+  await expect(panel.locator('[data-testid="timeline-row"][data-origin="browser"][data-kind="response"]').first()).toBeVisible();
+  await expect(panel.locator('[data-testid="timeline-row"][data-origin="db"]').first()).toBeVisible();
+
+  // Selecting the server's response shows its headers in the inspector.
+  await panel.locator(`[data-testid="timeline-row"][data-event-id="${serverResponse.id}"]`).click();
+  await expect(page.getByTestId('timeline-inspector')).toContainText('application/json');
+});
+
+test('Drop connection kills the echo socket on the server; the client reconnects with backoff', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+  await expect(page.getByTestId('echo-state')).toHaveAttribute('data-state', 'open');
+
+  const opened = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'browser' && e.protocol === 'websocket' && e.kind === 'open',
+    'echo open',
+  );
+  const conn = opened.conn as string;
+
+  await page.getByTestId('echo-input').fill('before the drop');
+  await page.getByTestId('echo-send').click();
+  await expect(page.getByTestId('echo-log')).toContainText('before the drop');
+
+  await page.getByTestId('drop-websocket').click();
+  await expect(page.getByTestId('drop-websocket-result')).toContainText('dropped 1 connection');
+  await lab.waitForEvent(page, (e) => e.conn === conn && e.kind === 'reconnected', 'the reconnect');
+  await expect(page.getByTestId('echo-state')).toHaveAttribute('data-state', 'open');
+
+  const life = (await lab.events(page)).filter((e) => e.conn === conn);
+  const browserSide = life.filter((e) => e.origin === 'browser').map((e) => e.kind);
+  // drop → reconnect-attempt → reconnected, in that order, on the browser's side.
+  const closeAt = browserSide.indexOf('close');
+  expect(closeAt).toBeGreaterThan(-1);
+  expect(browserSide.slice(closeAt, closeAt + 3)).toEqual(['close', 'reconnect-attempt', 'reconnected']);
+  const browserClose = life.find((e) => e.origin === 'browser' && e.kind === 'close') as TimelineEvent;
+  expect(browserClose.detail?.code).toBe(1006);
+  expect(browserClose.detail?.wasClean).toBe(false);
+  // The server's side of the same lane: the socket was destroyed, then a new one accepted.
+  const serverSide = life.filter((e) => e.origin === 'server').map((e) => e.kind);
+  expect(serverSide.filter((k) => k === 'open')).toHaveLength(2);
+  expect(serverSide).toContain('close');
+
+  // The lane draws the whole life: open, dropped, reconnecting, open again.
+  const lane = page.locator(`[data-testid="lane"][data-conn="${conn}"]`);
+  await expect(lane).toBeVisible();
+  const states = await lane.getByTestId('lane-segment').evaluateAll((els) => els.map((el) => el.getAttribute('data-state')));
+  const firstOpen = states.indexOf('open');
+  expect(firstOpen).toBeGreaterThan(-1);
+  expect(states.slice(firstOpen)).toEqual(expect.arrayContaining(['open', 'dropped', 'reconnecting']));
+  expect(states.lastIndexOf('open')).toBeGreaterThan(states.indexOf('reconnecting'));
+
+  // And it works again.
+  await page.getByTestId('echo-input').fill('after the drop');
+  await page.getByTestId('echo-send').click();
+  await expect(page.getByTestId('echo-log')).toContainText('after the drop');
+});
+
+test('the instructor shortcut Shift+D drops every connection of the session', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+  await expect(page.getByTestId('echo-state')).toHaveAttribute('data-state', 'open');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Shift+D');
+  await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'fault' && e.detail?.fields?.target === 'all',
+    'the drop-all fault',
+  );
+  await lab.waitForEvent(page, (e) => e.protocol === 'websocket' && e.kind === 'reconnected', 'the echo reconnect');
+  await expect(page.getByTestId('echo-state')).toHaveAttribute('data-state', 'open');
+});
