@@ -1,0 +1,115 @@
+import type { ChangeEvent } from 'react';
+import { useLab, useTimeline } from '../lab/LabProvider';
+import type { TimeMode } from './format';
+import type { ChannelStatus } from './store';
+import styles from './timeline.module.css';
+
+function channelLabel(status: ChannelStatus): string {
+  switch (status) {
+    case 'open':
+      return 'live';
+    case 'connecting':
+      return 'connecting…';
+    case 'reconnecting':
+      return 'reconnecting…';
+    case 'offline':
+      return 'offline';
+    default: {
+      const unknownStatus: never = status;
+      return unknownStatus;
+    }
+  }
+}
+
+interface ToolbarProps {
+  /** Events passing the filters. */
+  shown: number;
+  timeMode: TimeMode;
+  onTimeModeChange(mode: TimeMode): void;
+  onExport(): void;
+  onImport(event: ChangeEvent<HTMLInputElement>): void;
+}
+
+export function Toolbar({ shown, timeMode, onTimeModeChange, onExport, onImport }: ToolbarProps) {
+  const { store } = useLab();
+  const total = useTimeline((s) => s.events.length);
+  const evicted = useTimeline((s) => s.evicted);
+  const capacity = useTimeline((s) => s.capacity);
+  const paused = useTimeline((s) => s.paused);
+  const held = useTimeline((s) => s.held);
+  const channel = useTimeline((s) => s.channel);
+  const imported = useTimeline((s) => s.source === 'imported');
+
+  return (
+    <div className={styles.toolbar}>
+      <h2 className={styles.title}>Timeline</h2>
+      <span
+        className={styles.channel}
+        data-testid="channel-status"
+        data-status={channel}
+        title="The lab channel brings the server's events to this page"
+      >
+        {channelLabel(channel)}
+      </span>
+      <span className={styles.counts}>
+        <span data-testid="timeline-count" data-shown={shown} data-total={total} aria-live="off">
+          {shown} / {total} events
+        </span>
+        <span
+          className={styles.evicted}
+          data-testid="timeline-evicted"
+          data-count={evicted}
+          title={`The timeline keeps the newest ${capacity} events; older ones fall out.`}
+        >
+          {evicted} fell out
+        </span>
+      </span>
+      <span className={styles.actions}>
+        <button
+          type="button"
+          className={`${styles.button} ${styles.pauseButton}`}
+          data-testid="timeline-pause"
+          data-held={held}
+          aria-pressed={paused}
+          disabled={imported}
+          onClick={() => store.getState().setPaused(!paused)}
+        >
+          {paused ? `Resume (${held} held)` : 'Pause'}
+        </button>
+        <button type="button" className={styles.button} data-testid="timeline-clear" onClick={() => store.getState().clear()}>
+          Clear
+        </button>
+        <button
+          type="button"
+          className={styles.button}
+          data-testid="timeline-time-mode"
+          aria-pressed={timeMode === 'clock'}
+          title="Show clock time instead of time since the first event"
+          onClick={() => onTimeModeChange(timeMode === 'relative' ? 'clock' : 'relative')}
+        >
+          Clock
+        </button>
+        <button
+          type="button"
+          className={styles.button}
+          data-testid="timeline-export"
+          title="Download every event in the timeline as JSON"
+          disabled={total === 0}
+          onClick={onExport}
+        >
+          Export
+        </button>
+        <label className={`${styles.button} ${styles.fileLabel}`} title="Open a timeline saved with Export">
+          Import
+          <input
+            className={styles.fileInput}
+            type="file"
+            accept="application/json,.json"
+            data-testid="timeline-import"
+            onChange={onImport}
+          />
+        </label>
+      </span>
+    </div>
+  );
+}

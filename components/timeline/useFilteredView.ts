@@ -1,0 +1,19 @@
+import { useState } from 'react';
+import { useTimeline } from '../lab/LabProvider';
+import { FilteredView } from './filter';
+
+/**
+ * The events that pass the current filters, for the list and the counts.
+ * One FilteredView lives as long as the panel; each render brings it up to
+ * date with the store (cheaply: see FilteredView.sync). It is the same object
+ * every time, so consumers re-render on `version`, not on its identity.
+ */
+export function useFilteredView(): { view: FilteredView; version: number } {
+  const events = useTimeline((s) => s.events);
+  const version = useTimeline((s) => s.version);
+  const filters = useTimeline((s) => s.filters);
+  const lastChange = useTimeline((s) => s.lastChange);
+  const [view] = useState(() => new FilteredView());
+  view.sync({ events, version, filters, lastChange });
+  return { view, version };
+}
