@@ -9,6 +9,8 @@ import * as intro from './protocols/intro';
  * is a page, rendered by Next.js.
  */
 export function routeTable(api: ReturnType<typeof labApi>, channel: LabChannel, testHooks: boolean) {
+  const echo = intro.createEcho();
+
   const routes: Route[] = [
     // Lab plumbing: discovery, sessions, faults, the server-side event log.
     { method: 'GET', path: '/api/lab/info', access: 'public', handler: api.info },
@@ -27,10 +29,10 @@ export function routeTable(api: ReturnType<typeof labApi>, channel: LabChannel, 
 
   const upgrades: Upgrade[] = [
     { path: '/api/lab/channel', name: 'labChannel', handler: (ctx) => channel.accept(ctx) },
-    { path: '/api/intro/echo', name: 'echo', dropTarget: 'websocket', handler: intro.acceptEcho },
+    { path: '/api/intro/echo', name: 'echo', dropTarget: 'websocket', handler: echo.accept },
   ];
 
-  return { routes, upgrades, close: [intro.closeEcho] };
+  return { routes, upgrades, close: [echo.close] };
 }
 
 export type RouteTable = ReturnType<typeof routeTable>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { Protocol } from '../../lib/timeline';
+import { type Direction, type Protocol, previewBody } from '../../lib/timeline';
 import type { UpgradeContext } from '../http/router';
 
 const CONN_ID = /^[\w.:-]{1,64}$/;
@@ -17,7 +17,12 @@ export interface TrackedSocket {
   connId: string;
   sessionId: string;
   req: IncomingMessage;
+  /** Records one whole message received (`in`) or sent (`out`) on this socket. */
+  recordMessage(dir: Direction, data: Buffer, isBinary: boolean): void;
 }
+
+/** Raw bytes kept per message for the hex view: enough to read, small enough to keep thousands. */
+const RAW_PREVIEW_BYTES = 1024;
 
 /**
  * Completes a WebSocket upgrade for a lab protocol: records open and close on
@@ -65,6 +70,19 @@ export function acceptWebSocket(
       });
     });
     ws.on('error', () => ws.terminate());
-    onOpen({ ws, connId, sessionId, req: ctx.req });
+    const recordMessage = (dir: Direction, data: Buffer, isBinary: boolean) => {
+      const text = isBinary ? `<${data.length} binary bytes>` : data.toString('utf8');
+      lab.record(sessionId, {
+        origin: 'server',
+        protocol,
+        kind: 'message',
+        dir,
+        conn: connId,
+        bytes: data.length,
+        summary: `${dir === 'in' ? 'received' : 'sent'} ${JSON.stringify(text.slice(0, 60))}`,
+        detail: { ...previewBody(text), raw: data.subarray(0, RAW_PREVIEW_BYTES).toString('base64') },
+      });
+    };
+    onOpen({ ws, connId, sessionId, req: ctx.req, recordMessage });
   });
 }

@@ -1,3 +1,3 @@
 /** "How this lab works": one HTTP request that touches the database, and a WebSocket echo to drop. */
-export { acceptEcho, closeEcho } from './echo';
+export { createEcho } from './echo';
 export { getAccount } from './handler';
