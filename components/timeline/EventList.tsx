@@ -1,37 +1,32 @@
 'use client';
 
 import { type Range, useVirtualizer } from '@tanstack/react-virtual';
-import {
-  type KeyboardEvent,
-  type MouseEvent,
-  memo,
-  useCallback,
-  useLayoutEffect,
-  useRef,
-  useState,
-  type WheelEvent,
-} from 'react';
+import { type KeyboardEvent, type MouseEvent, memo, useCallback, useLayoutEffect, useRef } from 'react';
 import { useLab, useTimeline } from '../lab/LabProvider';
 import { benchProbe } from './bench-probe';
-import { EventRow, ROW_HEIGHT } from './EventRow';
+import { EventListHeader, EventRow, ROW_HEIGHT } from './EventRow';
 import type { FilteredView } from './filter';
 import type { TimeMode } from './format';
 import styles from './timeline.module.css';
+import { useFollowTail } from './useFollowTail';
 
 /**
  * virtual-core rebuilds its table of row positions (one entry per row) every
  * time `count` changes: ~3 ms and 2 MB of garbage per frame at 100,000 rows.
  * Rows here all have the same height, so the virtualizer is given a count
- * rounded up to a block and rebuilds once per block; rows past the real count
- * are simply not rendered and the spacer has the real height.
+ * rounded up to a block and rebuilds once per block (a handful of times on
+ * the way to 100,000); rows past the real count are simply not rendered and
+ * the spacer has the real height.
  */
-const COUNT_BLOCK = 4096;
+const COUNT_BLOCK = 16_384;
 const OVERSCAN = 8;
 const estimateRowSize = () => ROW_HEIGHT;
 
 interface EventListProps {
   view: FilteredView;
-  /** The store version `view` reflects; a new version means new rows even though `view` is the same object. */
+  /** `view.revision`: `view` is the same object after every change, so this is what tells memo to render. */
+  revision: number;
+  /** The store version `view` reflects (reported to the benchmark probe). */
   version: number;
   /** Events in the buffer before filtering (to tell "no events" from "none match"). */
   total: number;
@@ -45,22 +40,16 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
   const scrollRef = useRef<HTMLDivElement>(null);
   const count = view.length;
 
-  // Follow the newest event unless the user has scrolled away from it.
-  const [following, setFollowingState] = useState(true);
-  const followingRef = useRef(true);
-  const setFollowing = useCallback((value: boolean) => {
-    if (followingRef.current === value) return;
-    followingRef.current = value;
-    setFollowingState(value);
-  }, []);
+  const { following, setFollowing, onScroll, onWheel } = useFollowTail(scrollRef, count * ROW_HEIGHT, ROW_HEIGHT);
 
   // While following, render the last rows directly: the virtualizer only learns the new scroll
   // position from the next scroll event, a frame later, and the newest rows would paint blank.
+  // No overscan then: every row is new each frame at high rates, and rows nobody sees cost layout.
   const rangeExtractor = useCallback(
     (range: Range): number[] => {
       const last = count - 1;
       const visible = range.endIndex - range.startIndex + 1;
-      const start = following ? Math.max(0, count - visible - range.overscan) : Math.max(0, range.startIndex - range.overscan);
+      const start = following ? Math.max(0, count - visible - 1) : Math.max(0, range.startIndex - range.overscan);
       const end = following ? last : Math.min(last, range.endIndex + range.overscan);
       const indexes: number[] = [];
       for (let i = start; i <= end; i++) indexes.push(i);
@@ -77,34 +66,19 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
     rangeExtractor,
   });
 
-  // Pinned to the newest row while following (the browser clamps the offset to the bottom).
-  useLayoutEffect(() => {
-    if (following && scrollRef.current) scrollRef.current.scrollTop = count * ROW_HEIGHT;
-  }, [following, count]);
-
   // Scrolled back: stay on the same events while evicted ones leave the top of the list.
   const shiftedForVersion = useRef(version);
   useLayoutEffect(() => {
     if (shiftedForVersion.current === version) return;
     shiftedForVersion.current = version;
-    if (!followingRef.current && view.shiftedOut > 0 && scrollRef.current) {
+    if (!following && view.shiftedOut > 0 && scrollRef.current) {
       scrollRef.current.scrollTop -= view.shiftedOut * ROW_HEIGHT;
     }
-  }, [view, version]);
+  }, [following, view, version]);
 
   useLayoutEffect(() => {
     benchProbe.onCommit?.(version);
   }, [version]);
-
-  const onScroll = () => {
-    const element = scrollRef.current;
-    if (element) setFollowing(element.scrollHeight - element.clientHeight - element.scrollTop < ROW_HEIGHT);
-  };
-
-  // Leave follow mode on the first upward wheel tick, before a new frame can pull the list back down.
-  const onWheel = (event: WheelEvent<HTMLDivElement>) => {
-    if (event.deltaY < 0) setFollowing(false);
-  };
 
   // One handler for all rows (event delegation) keeps the rows free of closures.
   const onClick = (event: MouseEvent<HTMLDivElement>) => {
@@ -137,16 +111,7 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
   const items = virtualizer.getVirtualItems();
   return (
     <div className={styles.listArea}>
-      <div className={`${styles.listHeader} ${styles.columns}`} aria-hidden="true">
-        <span className={styles.colTime}>time</span>
-        <span className={styles.colOrigin}>origin</span>
-        <span className={styles.colProtocol}>protocol</span>
-        <span className={styles.colDir} />
-        <span className={styles.colKind}>kind</span>
-        <span className={styles.colConn}>conn</span>
-        <span className={styles.colBytes}>bytes</span>
-        <span className={styles.colSummary}>summary</span>
-      </div>
+      <EventListHeader />
       <div
         ref={scrollRef}
         className={styles.list}
@@ -161,11 +126,12 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
         <div className={styles.listSpacer} style={{ height: count * ROW_HEIGHT }}>
           {/* The rendered rows are contiguous: one offset for the block, rows in normal flow. */}
           <div className={styles.rowWindow} style={{ transform: `translateY(${(items[0]?.index ?? 0) * ROW_HEIGHT}px)` }}>
-            {items.map((item) => {
+            {items.map((item, slot) => {
               const event = view.at(item.index);
               return event ? (
                 <EventRow
-                  key={event.id}
+                  // biome-ignore lint/suspicious/noArrayIndexKey: keyed by position in the window on purpose: as new rows stream in, React updates the same row elements in place instead of creating and discarding them (a quarter less garbage at 2,000 events/s)
+                  key={slot}
                   event={event}
                   selected={event.id === selectedId}
                   timeOrigin={timeOrigin}

@@ -37,7 +37,7 @@ export function TimelinePanel() {
       <ImportedBanner file={file.importedFile} onBackToLive={file.backToLive} />
       <FilterBar />
       <Lanes timeMode={timeMode} />
-      <EventList view={view} version={version} total={total} timeMode={timeMode} />
+      <EventList view={view} revision={view.revision} version={version} total={total} timeMode={timeMode} />
       <Inspector />
     </section>
   );

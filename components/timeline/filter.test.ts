@@ -142,3 +142,25 @@ describe('FilteredView', () => {
     expect(view.length).toBe(0);
   });
 });
+
+describe('FilteredView bookkeeping', () => {
+  it('bumps its revision on every change and counts rows evicted from the top', () => {
+    const store = createTimelineStore({ autoFlush: false, capacity: 3 });
+    const view = new FilteredView();
+    view.sync(store.getState());
+    const start = view.revision;
+    view.sync(store.getState());
+    expect(view.revision).toBe(start);
+    store.getState().recordMany([testEvent(), testEvent()]);
+    store.getState().flush();
+    view.sync(store.getState());
+    expect(view.revision).toBe(start + 1);
+    store.getState().recordMany([testEvent(), testEvent()]);
+    store.getState().flush();
+    view.sync(store.getState());
+    expect(view.shiftedOut).toBe(1);
+    store.getState().setFilters({ text: 'event' });
+    view.sync(store.getState());
+    expect(view.revision).toBe(start + 3);
+  });
+});

@@ -106,6 +106,8 @@ export class FilteredView {
    * up by this many rows to keep showing the same events.
    */
   shiftedOut = 0;
+  /** Bumps whenever the view changes (new events or new filters): this object stays the same, so render on this. */
+  revision = 0;
 
   sync(source: FilterSource): void {
     if (source.events === this.events && source.version === this.version && source.filters === this.filters) return;
@@ -125,6 +127,7 @@ export class FilteredView {
     this.events = source.events;
     this.version = source.version;
     this.shiftedOut = 0;
+    this.revision += 1;
 
     if (!hasActiveFilters(source.filters)) {
       this.positions = null;

@@ -34,6 +34,16 @@ export function formatBytes(bytes: number | undefined): string {
   return `${(bytes / 1_000_000).toFixed(2)} MB`;
 }
 
+/**
+ * `text` as exactly `width` characters: padded, or cut with an ellipsis.
+ * Rows are one line of monospace text, so fixed-width fields line up as
+ * columns without a layout box per cell.
+ */
+export function padColumn(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (text.length > width) return `${text.slice(0, width - 1)}…`;
+  return align === 'left' ? text.padEnd(width) : text.padStart(width);
+}
+
 /** → the origin sent it, ← the origin received it. */
 export function directionArrow(dir: Direction | undefined): string {
   if (dir === 'out') return '→';

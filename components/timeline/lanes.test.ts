@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../lib/timeline';
-import { deriveLanes, type LaneState, laneAxis, segmentSpan } from './lanes';
+import { deriveLanes, downsampleSegments, type LaneSegment, type LaneState, laneAxis } from './lanes';
 import { testEvent } from './test-events';
 
 /** Events of one WebSocket connection, as browser and server record them. */
@@ -77,27 +77,75 @@ describe('deriveLanes', () => {
   });
 });
 
-describe('lane geometry', () => {
-  const lanes = deriveLanes([ws(100, 'open'), ws(150, 'close', { detail: { wasClean: true } })]);
-  const axis = laneAxis(lanes, 200);
-
+describe('laneAxis', () => {
   it('spans from the first lane start to the newest event', () => {
-    expect(axis).toEqual({ start: 100, end: 200 });
+    const lanes = deriveLanes([ws(100, 'open'), testEvent({ at: 120, kind: 'open', conn: 'other' })]);
+    expect(laneAxis(lanes, 200)).toEqual({ start: 100, end: 200 });
     expect(laneAxis([], 200)).toBeNull();
   });
+});
 
-  it('places segments as fractions of the axis; a final close is a zero-width cap', () => {
-    if (!axis) throw new Error('no axis');
-    const [open, closed] = lanes[0]?.segments ?? [];
-    if (!open || !closed) throw new Error('missing segments');
-    expect(segmentSpan(open, axis)).toEqual({ left: 0, width: 0.5 });
-    expect(segmentSpan(closed, axis)).toEqual({ left: 0.5, width: 0 });
+describe('downsampleSegments', () => {
+  const segment = (state: LaneState, start: number, end: number | null): LaneSegment => ({
+    state,
+    start,
+    end,
+    eventId: `${state}@${start}`,
   });
 
-  it('lets a still-open connection run to the end of the axis', () => {
-    const [lane] = deriveLanes([ws(100, 'open')]);
-    const [open] = lane?.segments ?? [];
-    if (!open) throw new Error('missing segment');
-    expect(segmentSpan(open, { start: 0, end: 200 })).toEqual({ left: 0.5, width: 0.5 });
+  it('leaves a lane with few states alone', () => {
+    const segments = [segment('open', 0, 10), segment('closed', 10, null)];
+    expect(downsampleSegments(segments, { start: 0, end: 100 }, 4)).toBe(segments);
+  });
+
+  it('keeps at most one bar per bucket, showing the most severe state, and merges equal neighbours', () => {
+    // Ten quick drop/reconnect cycles in the first half, then a long open connection.
+    const segments: LaneSegment[] = [];
+    for (let t = 0; t < 50; t += 5) {
+      segments.push(segment('open', t, t + 3), segment('dropped', t + 3, t + 4), segment('reconnecting', t + 4, t + 5));
+    }
+    segments.push(segment('open', 50, null));
+    const drawn = downsampleSegments(segments, { start: 0, end: 100 }, 5);
+    expect(drawn.map((s) => [s.state, s.start, s.end])).toEqual([
+      ['dropped', 0, 50],
+      ['open', 50, null],
+    ]);
+    expect(drawn[0]?.eventId).toBe('dropped@3');
+  });
+
+  it('starts where the connection starts and always draws the current state exactly', () => {
+    const segments = [
+      segment('open', 60, 70),
+      segment('dropped', 70, 71),
+      segment('reconnecting', 71, 80),
+      segment('closed', 80, null),
+    ];
+    const drawn = downsampleSegments(segments, { start: 0, end: 100 }, 3);
+    // Buckets of 64 ms (a power of two) from the axis start: [0, 64) and [64, 80).
+    expect(drawn.map((s) => [s.state, s.start, s.end])).toEqual([
+      ['open', 60, 64],
+      ['dropped', 64, 80],
+      ['closed', 80, null],
+    ]);
+  });
+
+  it('keeps earlier bars where they were as the connection goes on', () => {
+    // Drops early on, a long calm stretch, then drops again until `until`.
+    const history = (until: number) => {
+      const segments: LaneSegment[] = [];
+      for (let t = 0; t < 100; t += 10) segments.push(segment('open', t, t + 8), segment('dropped', t + 8, t + 10));
+      segments.push(segment('open', 100, 300));
+      for (let t = 300; t < until; t += 10) segments.push(segment('dropped', t, t + 2), segment('open', t + 2, t + 10));
+      segments.push(segment('reconnecting', until, null));
+      return segments;
+    };
+    const before = downsampleSegments(history(400), { start: 0, end: 410 }, 10);
+    const after = downsampleSegments(history(420), { start: 0, end: 430 }, 10);
+    expect(before.slice(0, 2)).toEqual([
+      { state: 'dropped', start: 0, end: 128, eventId: 'dropped@8' },
+      { state: 'open', start: 128, end: 256, eventId: 'open@100' },
+    ]);
+    expect(after.slice(0, 2)).toEqual(before.slice(0, 2));
+    expect(after.length).toBeLessThanOrEqual(10);
   });
 });

@@ -98,14 +98,50 @@ export function laneAxis(lanes: readonly Lane[], latestAt: number): TimeAxis | n
   return { start, end: Math.max(start, latestAt) };
 }
 
+/** When bars must be merged, the state a merged bar shows: a drop is never hidden behind an open connection. */
+const SEVERITY: Record<LaneState, number> = { open: 0, closed: 1, connecting: 2, reconnecting: 3, dropped: 4 };
+
 /**
- * Where a segment sits on the axis, as fractions of its width. A closed
- * connection's last segment has no duration: it is drawn as an end cap.
+ * At most `maxBars` bars for a lane, for drawing. A long session can give a
+ * connection thousands of states, far more than the track has pixels, and
+ * every bar costs layout. Past the limit, the history before the current
+ * state is cut into equal time buckets; each shows the most severe state seen
+ * in it and neighbours showing the same state merge. The current state is
+ * always drawn exactly. Lanes with few states are returned as they are.
+ *
+ * Bucket widths are powers of two milliseconds from the axis start, so as
+ * time passes the buckets (and the bars React has already drawn) stay put
+ * until the width has to double.
  */
-export function segmentSpan(segment: LaneSegment, axis: TimeAxis): { left: number; width: number } {
-  const span = axis.end - axis.start;
-  if (span <= 0) return { left: 0, width: segment.state === 'closed' ? 0 : 1 };
-  const end = segment.end ?? (segment.state === 'closed' ? segment.start : axis.end);
-  const left = (segment.start - axis.start) / span;
-  return { left, width: Math.max(0, (end - segment.start) / span) };
+export function downsampleSegments(segments: readonly LaneSegment[], axis: TimeAxis, maxBars: number): readonly LaneSegment[] {
+  const current = segments[segments.length - 1];
+  const laneStart = segments[0]?.start;
+  if (segments.length <= maxBars || !current || laneStart === undefined) return segments;
+  const history = current.start - axis.start;
+  const width = 2 ** Math.ceil(Math.log2(Math.max(1, history / (maxBars - 1))));
+  const buckets = Math.ceil(history / width);
+  const out: LaneSegment[] = [];
+  let first = 0; // the first history segment that can still overlap the current bucket
+  for (let b = 0; b < buckets; b++) {
+    const bucketStart = axis.start + b * width;
+    const bucketEnd = Math.min(bucketStart + width, current.start);
+    let worst: LaneSegment | undefined;
+    for (let i = first; i < segments.length - 1; i++) {
+      const segment = segments[i];
+      if (!segment || segment.start >= bucketEnd) break;
+      if ((segment.end ?? current.start) <= bucketStart) {
+        first = i + 1;
+        continue;
+      }
+      if (!worst || SEVERITY[segment.state] > SEVERITY[worst.state]) worst = segment;
+    }
+    if (!worst) continue; // before this connection's first state
+    const previous = out[out.length - 1];
+    if (previous?.state === worst.state) previous.end = bucketEnd;
+    else out.push({ state: worst.state, start: Math.max(bucketStart, laneStart), end: bucketEnd, eventId: worst.eventId });
+  }
+  const previous = out[out.length - 1];
+  if (previous) previous.end = current.start;
+  out.push(current);
+  return out;
 }

@@ -6,7 +6,8 @@ import { FilteredView } from './filter';
  * The events that pass the current filters, for the list and the counts.
  * One FilteredView lives as long as the panel; each render brings it up to
  * date with the store (cheaply: see FilteredView.sync). It is the same object
- * every time, so consumers re-render on `version`, not on its identity.
+ * every time, so memoised consumers take `view.revision` as a prop to know
+ * when it changed.
  */
 export function useFilteredView(): { view: FilteredView; version: number } {
   const events = useTimeline((s) => s.events);

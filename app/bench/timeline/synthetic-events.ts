@@ -236,7 +236,6 @@ export function createSyntheticEvents(seed = 1): () => TimelineEvent {
   return () => {
     n += 1;
     let body: EventBody;
-    const openConns = [...open];
     if (lifecycleStep < OPENING_STEPS || n % 97 === 0) {
       // Every so often one connection moves one step through its life (the lanes' work).
       const conn = pick(CONNECTIONS, lifecycleStep);
@@ -247,8 +246,8 @@ export function createSyntheticEvents(seed = 1): () => TimelineEvent {
       lifecycleStep += 1;
     } else if (random() < 0.45) {
       body = pick(httpExchange, n)(n);
-    } else if (openConns.length > 0 && random() < 0.5) {
-      body = pick(socketMessages, n)(n, openConns[n % openConns.length] ?? CONNECTIONS[0]);
+    } else if (open.size > 0 && random() < 0.5) {
+      body = pick(socketMessages, n)(n, [...open][n % open.size] ?? CONNECTIONS[0]);
     } else {
       body = pick(otherMessages, n)(n);
     }
