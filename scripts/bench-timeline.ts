@@ -9,7 +9,8 @@
  * main-thread task, so the longest task is known even when it is under the
  * 50 ms long-task threshold.
  *
- * Options: --skip-build (reuse .next-bench), --events N, --rate N, --json FILE.
+ * Options: --skip-build (reuse .next-bench), --events N, --rate N, --json FILE,
+ * --search TEXT (run with a text filter on, to measure the filtered path).
  * Environment: CHROMIUM_PATH (default /usr/bin/chromium). Never downloads a browser.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
     events: { type: 'string', default: '100000' },
     rate: { type: 'string', default: '2000' },
     json: { type: 'string' },
+    search: { type: 'string' },
   },
 });
 const total = Number(args.events);
@@ -168,7 +170,9 @@ async function main(): Promise<void> {
     await page.goto(`${base}/bench/timeline`);
     await page.waitForFunction(() => window.__labBench !== undefined);
     await page.getByTestId('channel-status').and(page.locator('[data-status="open"]')).waitFor();
-    console.log(`[bench] feeding ${total} events at ${perSecond}/s (about ${Math.round(total / perSecond)} s)…`);
+    const search = args.search;
+    const filtered = search ? ` with the search "${search}" on` : '';
+    console.log(`[bench] feeding ${total} events at ${perSecond}/s (about ${Math.round(total / perSecond)} s)${filtered}…`);
 
     await browser.startTracing(page, { categories: ['toplevel', '__metadata'] });
     const result = await page.evaluate(
@@ -176,7 +180,7 @@ async function main(): Promise<void> {
         if (!window.__labBench) throw new Error('the bench page is not ready');
         return window.__labBench.run(options);
       },
-      { total, perSecond },
+      { total, perSecond, ...(search ? { search } : {}) },
     );
     const tasks = mainThreadTasks(await browser.stopTracing());
 

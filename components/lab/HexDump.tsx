@@ -62,10 +62,11 @@ export function HexDump({ base64 }: { base64: string }) {
       </p>
       <pre className={styles.hexdump}>
         {hexDumpLines(bytes).map((line) => (
-          <div key={line.offset} className={styles.hexLine}>
+          // Real separators (not CSS gaps), so a copied dump reads like `hexdump -C`.
+          <div key={line.offset}>
             <span className={styles.hexOffset}>{line.offset}</span>
-            <span>{line.hex}</span>
-            <span className={styles.hexAscii}>{line.ascii}</span>
+            {`  ${line.hex}  `}
+            <span className={styles.hexAscii}>|{line.ascii}|</span>
           </div>
         ))}
       </pre>

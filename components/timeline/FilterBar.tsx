@@ -27,18 +27,20 @@ function Chips<T extends string>({ group, label, values }: { group: ChipGroup; l
     // biome-ignore lint/a11y/useSemanticElements: a row of toggle buttons, not a form fieldset
     <div className={styles.chipGroup} role="group" aria-label={`Filter by ${group}`}>
       <span className={styles.chipGroupLabel}>{label}</span>
-      {values.map((value) => (
-        <button
-          key={value}
-          type="button"
-          className={styles.chip}
-          data-testid={`filter-${group}-${value}`}
-          aria-pressed={selected.has(value)}
-          onClick={() => toggle(value)}
-        >
-          {value}
-        </button>
-      ))}
+      <span className={styles.chips}>
+        {values.map((value) => (
+          <button
+            key={value}
+            type="button"
+            className={styles.chip}
+            data-testid={`filter-${group}-${value}`}
+            aria-pressed={selected.has(value)}
+            onClick={() => toggle(value)}
+          >
+            {value}
+          </button>
+        ))}
+      </span>
     </div>
   );
 }

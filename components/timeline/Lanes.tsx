@@ -5,8 +5,13 @@ import { deriveLanes, downsampleSegments, LANE_STATES, type Lane, type LaneState
 import styles from './timeline.module.css';
 import { useThrottledVersion } from './useThrottledVersion';
 
-/** Lanes are an overview in seconds: redrawing them 5 times a second is plenty and saves a full scan per frame. */
-const LANES_REFRESH_MS = 200;
+/**
+ * Deriving lanes scans every event. On a small timeline that is nothing and
+ * lanes follow each change at once; on a large one they are redrawn 5 times a
+ * second, plenty for an overview measured in seconds.
+ */
+const SMALL_TIMELINE = 10_000;
+const LARGE_TIMELINE_REFRESH_MS = 200;
 /** Bounds on what is drawn (every bar costs layout): the newest connections, and bars per connection. */
 const MAX_LANES = 12;
 const MAX_BARS_PER_LANE = 60;
@@ -56,7 +61,8 @@ function LaneRow({ lane, axis }: { lane: Lane; axis: TimeAxis }) {
         <span className={styles.laneOffset} style={{ '--ms': (first?.start ?? axis.start) - axis.start } as CSSProperties} />
         {downsampleSegments(lane.segments, axis, MAX_BARS_PER_LANE).map((segment) => (
           <Segment
-            key={segment.eventId}
+            // Not the event id: ids can repeat in a live session (the server numbers events anew after a restart).
+            key={`${segment.start}:${segment.state}`}
             conn={lane.conn}
             state={segment.state}
             // A closed connection's last state has no end but lasts nothing: a cap, not a bar to the end.
@@ -73,7 +79,7 @@ function LaneRow({ lane, axis }: { lane: Lane; axis: TimeAxis }) {
 export const Lanes = memo(function Lanes({ timeMode }: { timeMode: TimeMode }) {
   const { store } = useLab();
   const events = useTimeline((s) => s.events);
-  const version = useThrottledVersion(LANES_REFRESH_MS);
+  const version = useThrottledVersion(events.length < SMALL_TIMELINE ? 0 : LARGE_TIMELINE_REFRESH_MS);
   const timeOrigin = useTimeline((s) => s.timeOrigin);
   const [expanded, setExpanded] = useState(true);
 

@@ -28,6 +28,7 @@ export function TimelinePanel() {
     <section className={styles.panel} data-testid="timeline-panel" aria-label="Timeline">
       <Toolbar
         shown={view.length}
+        filtering={!view.complete}
         timeMode={timeMode}
         onTimeModeChange={setTimeMode}
         onExport={file.exportTimeline}

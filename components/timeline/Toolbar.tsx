@@ -24,13 +24,15 @@ function channelLabel(status: ChannelStatus): string {
 interface ToolbarProps {
   /** Events passing the filters. */
   shown: number;
+  /** False while a new filter is still being applied to a large timeline. */
+  filtering: boolean;
   timeMode: TimeMode;
   onTimeModeChange(mode: TimeMode): void;
   onExport(): void;
   onImport(event: ChangeEvent<HTMLInputElement>): void;
 }
 
-export function Toolbar({ shown, timeMode, onTimeModeChange, onExport, onImport }: ToolbarProps) {
+export function Toolbar({ shown, filtering, timeMode, onTimeModeChange, onExport, onImport }: ToolbarProps) {
   const { store } = useLab();
   const total = useTimeline((s) => s.events.length);
   const evicted = useTimeline((s) => s.evicted);
@@ -55,6 +57,7 @@ export function Toolbar({ shown, timeMode, onTimeModeChange, onExport, onImport 
         <span data-testid="timeline-count" data-shown={shown} data-total={total} aria-live="off">
           {shown} / {total} events
         </span>
+        {filtering && <span>filtering…</span>}
         <span
           className={styles.evicted}
           data-testid="timeline-evicted"

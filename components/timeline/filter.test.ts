@@ -96,7 +96,8 @@ describe('FilteredView', () => {
     const origins: Origin[] = ['browser', 'server', 'db'];
     const store = createTimelineStore({ autoFlush: false, capacity: 200 });
     store.getState().setFilters({ origins: new Set<Origin>(['server', 'db']), text: 'keep' });
-    const view = new FilteredView();
+    // A small scan budget, so rescans span several syncs while events keep arriving.
+    const view = new FilteredView(50);
     let clock = 0;
     for (let round = 0; round < 300; round++) {
       const batch: TimelineEvent[] = [];
@@ -118,6 +119,7 @@ describe('FilteredView', () => {
       if (random() < 0.2) continue; // a render that misses a version: the next sync must rescan
 
       view.sync(store.getState());
+      if (!view.complete) continue; // still rescanning: checked once it has caught up
       const expected = store
         .getState()
         .events.filter(createEventMatcher(store.getState().filters))
@@ -162,5 +164,24 @@ describe('FilteredView bookkeeping', () => {
     store.getState().setFilters({ text: 'event' });
     view.sync(store.getState());
     expect(view.revision).toBe(start + 3);
+  });
+});
+
+describe('FilteredView rescans in slices', () => {
+  it('tests at most its budget per sync and is complete once it has seen every event', () => {
+    const store = createTimelineStore({ autoFlush: false });
+    store.getState().recordMany(Array.from({ length: 10 }, (_, i) => testEvent({ summary: i % 2 ? 'odd' : 'even' })));
+    store.getState().flush();
+    store.getState().setFilters({ text: 'odd' });
+    const view = new FilteredView(4);
+    view.sync(store.getState());
+    expect([view.complete, view.length]).toEqual([false, 2]);
+    view.sync(store.getState());
+    expect([view.complete, view.length]).toEqual([false, 4]);
+    view.sync(store.getState());
+    expect([view.complete, view.length]).toEqual([true, 5]);
+    const revision = view.revision;
+    view.sync(store.getState());
+    expect(view.revision).toBe(revision);
   });
 });

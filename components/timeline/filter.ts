@@ -35,14 +35,15 @@ export function createEventMatcher(filters: TimelineFilters): (event: TimelineEv
   };
 }
 
-/** Positions (ascending) in `events`, from `from` on, of the events `matches` accepts, appended to `into`. */
+/** Positions (ascending) in `events[from, to)` of the events `matches` accepts, appended to `into`. */
 export function collectMatches(
   events: readonly TimelineEvent[],
   matches: (event: TimelineEvent) => boolean,
   from: number,
   into: number[],
+  to = events.length,
 ): number[] {
-  for (let i = from; i < events.length; i++) {
+  for (let i = from; i < to; i++) {
     const event = events[i];
     if (event && matches(event)) into.push(i);
   }
@@ -87,15 +88,25 @@ export interface FilterSource {
 }
 
 /**
+ * How many events one sync examines at most. Testing a search against 100,000
+ * events takes longer than a frame on a slow machine, so a rescan is spread
+ * over a few frames (the panel shows it as "filtering…").
+ */
+export const SCAN_BUDGET = 25_000;
+
+/**
  * The events that pass the filters, as an index over the store's ring buffer
  * (never a copy of it). `sync` is called on every render with the current
  * state and is idempotent; after a normal flush it only examines the events
  * that changed, and it rescans everything only when the filters change or the
- * buffer was replaced (clear, import, back to live).
+ * buffer was replaced (clear, import, back to live) — `scanBudget` events per
+ * sync, until `complete`.
  */
 export class FilteredView {
   /** null while no filter is active: every event is shown, position i is event i. */
   private positions: number[] | null = null;
+  /** Events before this index have been tested; `positions` covers exactly those. */
+  private scanned = 0;
   private events: TimelineEvent[] = [];
   private version = -1;
   private filters: TimelineFilters | null = null;
@@ -109,8 +120,14 @@ export class FilteredView {
   /** Bumps whenever the view changes (new events or new filters): this object stays the same, so render on this. */
   revision = 0;
 
+  constructor(private readonly scanBudget = SCAN_BUDGET) {}
+
   sync(source: FilterSource): void {
-    if (source.events === this.events && source.version === this.version && source.filters === this.filters) return;
+    const unchanged = source.events === this.events && source.version === this.version && source.filters === this.filters;
+    if (unchanged) {
+      if (this.scanMore()) this.revision += 1;
+      return;
+    }
     const filtersChanged = source.filters !== this.filters;
     const change = source.lastChange;
     const canApplyChange =
@@ -127,17 +144,33 @@ export class FilteredView {
     this.events = source.events;
     this.version = source.version;
     this.shiftedOut = 0;
-    this.revision += 1;
 
     if (!hasActiveFilters(source.filters)) {
       this.positions = null;
       if (canApplyChange) this.shiftedOut = change.evicted;
     } else if (canApplyChange && this.positions !== null) {
       this.shiftedOut = rebasePositions(this.positions, change);
-      collectMatches(source.events, this.matches, change.firstChanged, this.positions);
+      this.scanned = Math.max(0, Math.min(this.scanned - change.evicted, change.firstChanged));
     } else {
-      this.positions = collectMatches(source.events, this.matches, 0, []);
+      this.positions = [];
+      this.scanned = 0;
     }
+    this.scanMore();
+    this.revision += 1;
+  }
+
+  /** Tests up to `scanBudget` more events against the filters; false if there was nothing left to test. */
+  private scanMore(): boolean {
+    if (this.complete || this.positions === null) return false;
+    const until = Math.min(this.events.length, this.scanned + this.scanBudget);
+    collectMatches(this.events, this.matches, this.scanned, this.positions, until);
+    this.scanned = until;
+    return true;
+  }
+
+  /** False while a rescan is still under way (call `sync` again next frame). */
+  get complete(): boolean {
+    return this.positions === null || this.scanned >= this.events.length;
   }
 
   /** How many events pass the filters. */

@@ -25,15 +25,6 @@ describe('timeline file', () => {
       JSON.stringify({ format: TIMELINE_FILE_FORMAT, version: 1, events: [testEvent(), { id: 'x', at: 'yesterday' }] }),
       /Event 2 of 2/,
     ],
-    [
-      'duplicate ids',
-      JSON.stringify({
-        format: TIMELINE_FILE_FORMAT,
-        version: 1,
-        events: [testEvent({ id: 'same' }), testEvent({ id: 'same' })],
-      }),
-      /share the id "same"/,
-    ],
   ])('rejects %s with a clear message', (_name, text, message) => {
     const result = parseTimelineFile(text);
     expect(result.ok).toBe(false);

@@ -74,11 +74,6 @@ export function parseTimelineFile(text: string): ParseResult {
       error: `Event ${invalid + 1} of ${file.events.length} is not a valid timeline event (it needs id, at, origin, protocol, kind and summary).`,
     };
   }
-  const ids = new Set<string>();
-  for (const event of file.events as TimelineEvent[]) {
-    if (ids.has(event.id)) return { ok: false, error: `Two events share the id "${event.id}"; ids must be unique.` };
-    ids.add(event.id);
-  }
   return {
     ok: true,
     file: {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTimeline } from '../lab/LabProvider';
 import { FilteredView } from './filter';
 
@@ -15,6 +15,15 @@ export function useFilteredView(): { view: FilteredView; version: number } {
   const filters = useTimeline((s) => s.filters);
   const lastChange = useTimeline((s) => s.lastChange);
   const [view] = useState(() => new FilteredView());
+  const [, setScanFrame] = useState(0);
   view.sync({ events, version, filters, lastChange });
+
+  // A rescan of a large timeline is spread over frames: render again next frame until it is complete.
+  useEffect(() => {
+    if (view.complete) return;
+    const frame = requestAnimationFrame(() => setScanFrame((n) => n + 1));
+    return () => cancelAnimationFrame(frame);
+  });
+
   return { view, version };
 }

@@ -5,6 +5,8 @@ import { createSyntheticEvents } from './synthetic-events';
 export interface BenchOptions {
   total: number;
   perSecond: number;
+  /** Run with this text search active, to measure the filtered path. */
+  search?: string;
 }
 
 export interface Percentiles {
@@ -65,8 +67,9 @@ function perEvent(batches: readonly Batch[], sample: (b: Batch) => number): Floa
  *   store's requestAnimationFrame flush, so a message posted then is handled
  *   right after that frame's style, layout and paint.
  */
-export async function runTimelineBench(store: TimelineStore, { total, perSecond }: BenchOptions): Promise<BenchResult> {
+export async function runTimelineBench(store: TimelineStore, { total, perSecond, search }: BenchOptions): Promise<BenchResult> {
   const nextEvent = createSyntheticEvents();
+  if (search) store.getState().setFilters({ text: search });
   const batches: Batch[] = [];
   let firstUnflushed = 0;
   let firstUncommitted = 0;

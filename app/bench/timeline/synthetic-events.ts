@@ -227,8 +227,11 @@ const OPEN_AFTER_STEP = new Set([1, 2, 6, 7]);
 /** The first steps (connect, accept, open) run for every connection at the start. */
 const OPENING_STEPS = 3 * CONNECTIONS.length;
 
-/** A source of synthetic events, each stamped with the time it is made. */
+let runs = 0;
+
+/** A source of synthetic events, each stamped with the time it is made (ids unique across runs). */
 export function createSyntheticEvents(seed = 1): () => TimelineEvent {
+  const run = ++runs;
   const random = seededRandom(seed);
   const open = new Set<string>();
   let n = 0;
@@ -252,6 +255,6 @@ export function createSyntheticEvents(seed = 1): () => TimelineEvent {
       body = pick(otherMessages, n)(n);
     }
     const at = body.origin === 'browser' ? now() : now() - random() * 15;
-    return { id: `bench:${n}`, at, ...body };
+    return { id: `bench:${run}:${n}`, at, ...body };
   };
 }
