@@ -78,9 +78,11 @@ describe('deriveLanes', () => {
 });
 
 describe('laneAxis', () => {
-  it('spans from the first lane start to the newest event', () => {
+  it('spans from the first lane start to a little past the newest event', () => {
     const lanes = deriveLanes([ws(100, 'open'), testEvent({ at: 120, kind: 'open', conn: 'other' })]);
-    expect(laneAxis(lanes, 200)).toEqual({ start: 100, end: 200 });
+    // A short span gets the minimum tail (100 ms), a long one 8 % of itself.
+    expect(laneAxis(lanes, 200)).toEqual({ start: 100, end: 300 });
+    expect(laneAxis(lanes, 10_100)).toEqual({ start: 100, end: 10_900 });
     expect(laneAxis([], 200)).toBeNull();
   });
 });

@@ -91,11 +91,18 @@ export interface TimeAxis {
 }
 
 /** The shared time axis: from the first lane's start to `latestAt` (the newest event on the timeline). */
+/** How far the lane axis runs past the latest event: a fraction of the span, at least a few frames. */
+const AXIS_TAIL_FRACTION = 0.08;
+const AXIS_MIN_TAIL_MS = 100;
+
 export function laneAxis(lanes: readonly Lane[], latestAt: number): TimeAxis | null {
   let start = Number.POSITIVE_INFINITY;
   for (const lane of lanes) start = Math.min(start, lane.segments[0]?.start ?? Number.POSITIVE_INFINITY);
   if (!Number.isFinite(start)) return null;
-  return { start, end: Math.max(start, latestAt) };
+  // Run the axis a little past the latest event, so a state that has just
+  // begun (say, open again after a reconnect) is visible rather than 0 px wide.
+  const end = Math.max(start, latestAt);
+  return { start, end: end + Math.max(AXIS_MIN_TAIL_MS, (end - start) * AXIS_TAIL_FRACTION) };
 }
 
 /** When bars must be merged, the state a merged bar shows: a drop is never hidden behind an open connection. */
