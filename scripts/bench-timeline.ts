@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import type { BenchResult } from '../app/bench/timeline/run-bench';
+import { CHROMIUM_ARGS, requireChromium } from './find-chromium';
 
 const root = path.resolve(import.meta.dirname, '..');
 const DIST_DIR = '.next-bench';
@@ -153,17 +154,7 @@ async function main(): Promise<void> {
   if (!args['skip-build']) build();
   const { server, base } = await startServer();
   console.log(`[bench] lab server at ${base}`);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: requireChromium().executablePath, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (error) => console.error('[bench] page error:', error));
