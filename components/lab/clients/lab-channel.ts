@@ -12,7 +12,9 @@ const CLOCK_PING_INTERVAL_MS = 10_000;
  * sample can be skewed by tens of ms; the lowest-RTT sample of a few is not.
  */
 const CLOCK_PING_BURST = 5;
-const CLOCK_PING_BURST_SPACING_MS = 150;
+const CLOCK_PING_BURST_SPACING_MS = 100;
+/** Server events wait for the burst's answers (at most this long) before being placed on our clock. */
+const CLOCK_SETTLE_TIMEOUT_MS = 1_500;
 /** Close code the server uses when the session behind the channel expired (server/lab/channel.ts). */
 const SESSION_EXPIRED_CODE = 4001;
 
@@ -34,6 +36,25 @@ export function connectLabChannel(store: TimelineStore, renewSession: () => Prom
   let pingTimer: ReturnType<typeof setInterval> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  // Until the first ping burst is answered, the offset is a rough guess, so
+  // server events wait here rather than being placed tens of ms off.
+  let clockSettled = false;
+  let pongs = 0;
+  let unplaced: TimelineEvent[] = [];
+
+  const place = (events: TimelineEvent[]) => {
+    if (events.length === 0) return;
+    const state = store.getState();
+    const offset = state.clockOffset;
+    state.recordMany(events.map((event) => ({ ...event, at: event.at - offset })));
+    state.setLastServerSeq(events.at(-1)?.seq ?? state.lastServerSeq);
+  };
+  const settleClock = () => {
+    if (clockSettled) return;
+    clockSettled = true;
+    place(unplaced);
+    unplaced = [];
+  };
 
   const ping = () => {
     if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'ping', sentAt: now() }));
@@ -49,6 +70,7 @@ export function connectLabChannel(store: TimelineStore, renewSession: () => Prom
         // A first guess from the hello; pings refine it.
         if (!Number.isFinite(bestRtt)) state.setClock(message.serverNow - now());
         for (let i = 0; i < CLOCK_PING_BURST; i++) setTimeout(ping, i * CLOCK_PING_BURST_SPACING_MS);
+        setTimeout(settleClock, CLOCK_SETTLE_TIMEOUT_MS);
         return;
       }
       case 'pong': {
@@ -58,20 +80,18 @@ export function connectLabChannel(store: TimelineStore, renewSession: () => Prom
           bestRtt = rtt;
           state.setClock(clockOffset(message.sentAt, message.serverNow, receivedAt));
         }
+        if (++pongs >= CLOCK_PING_BURST) settleClock();
         return;
       }
       case 'events': {
-        const offset = state.clockOffset;
         const fresh: TimelineEvent[] = [];
         for (const event of message.events) {
           if (event.seq === undefined || event.seq <= lastSeq) continue;
           lastSeq = event.seq;
-          fresh.push({ ...event, at: event.at - offset });
+          fresh.push(event);
         }
-        if (fresh.length) {
-          state.recordMany(fresh);
-          state.setLastServerSeq(lastSeq);
-        }
+        if (clockSettled) place(fresh);
+        else for (const event of fresh) unplaced.push(event);
         return;
       }
       case 'gap': {
