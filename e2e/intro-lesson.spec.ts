@@ -128,3 +128,45 @@ test('the instructor shortcut Shift+D drops every connection of the session', as
   await lab.waitForEvent(page, (e) => e.protocol === 'websocket' && e.kind === 'reconnected', 'the echo reconnect');
   await expect(page.getByTestId('echo-state')).toHaveAttribute('data-state', 'open');
 });
+
+test('an unknown account is a 404 problem document after a single query', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+  await page.getByTestId('account-id').fill('999');
+  await page.getByTestId('send-request').click();
+  await expect(page.getByTestId('request-status')).toHaveText(/404/);
+  await expect(page.getByTestId('request-widget')).toContainText('application/problem+json');
+
+  const response = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'response' && e.detail?.status === 404,
+    'the server-side 404',
+  );
+  const events = await lab.events(page);
+  const request = events.find((e) => e.origin === 'server' && e.kind === 'request' && e.stream === response.stream);
+  const queries = events.filter(
+    (e) => e.origin === 'db' && (e.seq ?? 0) > (request?.seq ?? 0) && (e.seq ?? 0) < (response.seq ?? 0),
+  );
+  expect(queries.map((e) => e.detail?.sql)).toEqual([expect.stringMatching(/FROM accounts/)]);
+});
+
+test('latency from the fault bar delays the answer, and clearing it removes the delay', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+  await page.getByTestId('fault-latency').fill('800');
+  await page.getByTestId('fault-latency-apply').click();
+  await expect(page.getByTestId('fault-status')).toContainText('800 ms');
+
+  await page.getByTestId('send-request').click();
+  await expect(page.getByTestId('request-status')).toHaveText(/200/);
+  const slow = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'response' && e.detail?.url === '/api/intro/accounts/123',
+    'the delayed server response',
+  );
+  // A lower bound only: the server held the answer for the injected latency.
+  expect(slow.detail?.durationMs ?? 0).toBeGreaterThanOrEqual(800);
+  const fault = await lab.waitForEvent(page, (e) => e.kind === 'fault' && e.detail?.fields?.action === 'latency', 'the fault');
+  expect(fault.detail?.fields?.ms).toBe(800);
+
+  await page.getByTestId('fault-clear').click();
+  await lab.waitForEvent(page, (e) => e.kind === 'fault' && e.detail?.fields?.action === 'clear', 'the clear');
+});

@@ -44,7 +44,7 @@ export function TerminalBox({ commands, title = 'Terminal' }: { commands: string
 
 function CommandLine({ parts }: { parts: CommandPart[] }) {
   return (
-    <li className={styles.command}>
+    <li className={styles.command} data-command={partsToText(parts)}>
       <code>
         <span className={styles.prompt} aria-hidden="true">
           ${' '}

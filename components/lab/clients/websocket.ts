@@ -1,6 +1,9 @@
-import { type Protocol, previewBody } from '../../../lib/timeline';
+import { type Direction, type Protocol, previewBody } from '../../../lib/timeline';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff';
 import { type Recorder, shortId, toBase64 } from './recorder';
+
+/** Raw bytes kept per message for the inspector's hex view. */
+const RAW_PREVIEW_BYTES = 1024;
 
 export type SocketState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -57,17 +60,21 @@ export class LabSocket {
   send(text: string): boolean {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
     this.ws.send(text);
+    this.recordMessage('out', text);
+    return true;
+  }
+
+  private recordMessage(dir: Direction, text: string): void {
     const bytes = new TextEncoder().encode(text);
     this.record({
       protocol: this.protocol,
       kind: 'message',
-      dir: 'out',
+      dir,
       conn: this.connId,
       bytes: bytes.length,
-      summary: `sent ${JSON.stringify(text.slice(0, 60))}`,
-      detail: { ...previewBody(text), raw: toBase64(bytes.subarray(0, 1024)) },
+      summary: `${dir === 'out' ? 'sent' : 'received'} ${JSON.stringify(text.slice(0, 60))}`,
+      detail: { ...previewBody(text), raw: toBase64(bytes.subarray(0, RAW_PREVIEW_BYTES)) },
     });
-    return true;
   }
 
   /** Closes on purpose (code 1000): no reconnect. */
@@ -107,16 +114,7 @@ export class LabSocket {
     };
     ws.onmessage = (e: MessageEvent) => {
       const text = typeof e.data === 'string' ? e.data : '<binary>';
-      const bytes = new TextEncoder().encode(text);
-      this.record({
-        protocol: this.protocol,
-        kind: 'message',
-        dir: 'in',
-        conn: this.connId,
-        bytes: bytes.length,
-        summary: `received ${JSON.stringify(text.slice(0, 60))}`,
-        detail: { ...previewBody(text), raw: toBase64(bytes.subarray(0, 1024)) },
-      });
+      this.recordMessage('in', text);
       for (const l of this.listeners) l.message?.(text);
     };
     ws.onclose = (e: CloseEvent) => {

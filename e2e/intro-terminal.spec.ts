@@ -1,0 +1,57 @@
+/**
+ * The first lesson's terminal box: its commands are filled in with the
+ * student's own session and the lab's real address, and running them as
+ * printed works — and lands on the student's timeline.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import WebSocket from 'ws';
+import { expect, test } from './fixtures';
+
+const run = promisify(execFile);
+
+test('the terminal box commands run as printed and show up on the timeline', async ({ lab }) => {
+  const [{ page, sessionId }] = await lab.openLesson('how-this-lab-works');
+  const box = page.getByTestId('terminal-box');
+  // Wait until the placeholders are filled from /api/lab/info and the session.
+  await expect(box.locator('li[data-command*="/api/intro/accounts/123"]')).toHaveAttribute('data-command', new RegExp(sessionId));
+  const commands = await box
+    .locator('li[data-command]')
+    .evaluateAll((els) => els.map((el) => el.getAttribute('data-command') ?? ''));
+  const find = (part: string) => {
+    const command = commands.find((c) => c.includes(part));
+    expect(command, `a command containing ${part}`).toBeDefined();
+    return command as string;
+  };
+
+  // curl, exactly as printed (the machine's curl, through a shell).
+  const shell = async (command: string) => (await run('bash', ['-c', command], { timeout: 10_000 })).stdout;
+  expect(JSON.parse(await shell(find('-X POST')))).toMatchObject({ id: expect.any(String) });
+  expect(JSON.parse(await shell(find('/api/lab/info')))).toMatchObject({ name: 'api-patterns-lab' });
+  const account = JSON.parse(await shell(find('/api/intro/accounts/123'))) as { owner: string; balance: number };
+  expect(account).toMatchObject({ owner: 'Ada Lovelace', balance: 1000 });
+  // The terminal's request is on the page's timeline: server and db events, no browser ones.
+  const fromTerminal = await lab.waitForEvent(
+    page,
+    (e) =>
+      e.origin === 'server' &&
+      e.kind === 'response' &&
+      e.detail?.headers?.['content-type']?.includes('json') === true &&
+      !e.stream,
+    "the terminal request's server response",
+  );
+  expect(fromTerminal.detail?.status).toBe(200);
+
+  // The wscat line: connect to the URL it prints and get an echo.
+  const url = /'(ws:\/\/[^']+)'/.exec(find('wscat'))?.[1] as string;
+  expect(url).toContain(`session=${sessionId}`);
+  const ws = new WebSocket(url);
+  const echoed = new Promise<string>((resolve, reject) => {
+    ws.once('message', (data) => resolve(String(data)));
+    ws.once('error', reject);
+  });
+  await new Promise((resolve) => ws.once('open', resolve));
+  ws.send('from a terminal');
+  expect(await echoed).toBe('from a terminal');
+  ws.close();
+});
