@@ -33,11 +33,7 @@ test('the terminal box commands run as printed and show up on the timeline', asy
   // The terminal's request is on the page's timeline: server and db events, no browser ones.
   const fromTerminal = await lab.waitForEvent(
     page,
-    (e) =>
-      e.origin === 'server' &&
-      e.kind === 'response' &&
-      e.detail?.headers?.['content-type']?.includes('json') === true &&
-      !e.stream,
+    (e) => e.origin === 'server' && e.kind === 'response' && e.detail?.url === '/api/intro/accounts/123' && !e.stream,
     "the terminal request's server response",
   );
   expect(fromTerminal.detail?.status).toBe(200);

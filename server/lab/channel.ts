@@ -32,8 +32,9 @@ export class LabChannel {
 
       send({ type: 'hello', sessionId, epoch: lab.events.epoch, serverNow: now(), lastSeq: lab.events.lastSeq(sessionId) });
 
-      // Subscribe before replaying so nothing recorded in between is missed;
-      // live events wait in `pending` and go out in one batch per tick.
+      // Subscribe and replay in the same synchronous step, so no event can fall
+      // between them; live events wait in `pending` and go out once per tick,
+      // always after the replay.
       let pending: TimelineEvent[] = [];
       let scheduled = false;
       const flush = () => {
@@ -53,9 +54,6 @@ export class LabChannel {
       const { events, firstHeld } = lab.events.after(sessionId, after);
       if (firstHeld > after + 1) send({ type: 'gap', from: after + 1, to: firstHeld - 1 });
       for (let i = 0; i < events.length; i += BATCH_SIZE) send({ type: 'events', events: events.slice(i, i + BATCH_SIZE) });
-      // Anything that arrived during the replay is already in it.
-      const replayedUpTo = events.at(-1)?.seq ?? after;
-      pending = pending.filter((e) => (e.seq ?? 0) > replayedUpTo);
 
       ws.on('message', (data) => {
         let message: ChannelClientMessage;
