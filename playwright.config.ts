@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { BASE_URL_ENV } from './e2e/lab-server';
+import { BASE_URL_ENV, runSuffix } from './e2e/lab-server';
 import { CHROMIUM_ARGS, requireChromium } from './scripts/find-chromium';
 
 /**
@@ -19,8 +19,9 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: CI,
   retries: CI ? 1 : 0,
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
-  outputDir: 'test-results/playwright',
+  reporter: [['list'], ['html', { open: 'never', outputFolder: `playwright-report${runSuffix()}` }]],
+  // Separate folders per build (NEXT_DIST_DIR) let test runs against different builds go side by side.
+  outputDir: `test-results/playwright${runSuffix()}`,
   timeout: 30_000,
   expect: { timeout: 10_000 },
   use: {

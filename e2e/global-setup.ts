@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
-import { BASE_URL_ENV, distDir, PID_ENV, ROOT, startLabServer } from './lab-server';
+import { BASE_URL_ENV, distDir, PID_ENV, ROOT, runSuffix, startLabServer } from './lab-server';
 
 /**
  * Starts the real production server once for the whole run: Next.js pages from
@@ -18,7 +18,7 @@ export default async function globalSetup(_config: FullConfig): Promise<void> {
   }
   const resultsDir = path.join(ROOT, 'test-results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const logFile = path.join(resultsDir, 'lab-server.log');
+  const logFile = path.join(resultsDir, `lab-server${runSuffix()}.log`);
   fs.writeFileSync(logFile, '');
 
   const server = await startLabServer({

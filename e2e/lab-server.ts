@@ -30,6 +30,15 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
+/**
+ * A suffix naming this test run's output folders: empty for the default build,
+ * `-x` for NEXT_DIST_DIR=.next-x, so runs against separate builds don't share results.
+ */
+export function runSuffix(): string {
+  const dist = process.env.NEXT_DIST_DIR;
+  return dist ? `-${path.basename(dist).replace(/^\.next-?/, '')}` : '';
+}
+
 /** The build folder Next will serve from (next.config.mjs honours NEXT_DIST_DIR). */
 export function distDir(): string {
   return path.join(ROOT, process.env.NEXT_DIST_DIR ?? '.next');

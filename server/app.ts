@@ -52,11 +52,17 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
     channel,
     version: LAB_VERSION,
     endpoints: {
-      dropTargets: () => [...new Set((table?.upgrades ?? []).flatMap((u) => (u.dropTarget ? [u.dropTarget] : [])))],
+      dropTargets: () => [
+        ...new Set(
+          [...(table?.upgrades ?? []), ...(table?.routes ?? [])].flatMap((e) =>
+            'dropTarget' in e && e.dropTarget ? [e.dropTarget] : [],
+          ),
+        ),
+      ],
       websockets: () => Object.fromEntries((table?.upgrades ?? []).map((u) => [u.name, u.path])),
     },
   });
-  table = routeTable(api, channel, config.testHooks);
+  table = routeTable(lab, api, channel, config.testHooks);
   const router = createRouter(lab, table.routes, table.upgrades);
   // Next starts after the port is bound, so a busy port is reported at once, and Next learns the real port.
   let nextReady: Promise<NextHandlers | undefined> = Promise.resolve(undefined);
@@ -105,13 +111,16 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
       });
       const port = (server.address() as AddressInfo).port;
       nextReady = startNext(config, port);
+      // Extra listeners and helpers (gRPC h2c, MQTT TCP, ...) start beside Next; each reports its own port.
+      await Promise.all((table?.start ?? []).map((start) => start()));
       nextHandlers = await nextReady;
       lab.sessions.startSweeping();
       return port;
     },
     async close() {
       channel.close();
-      for (const close of table?.close ?? []) close();
+      // Protocols first (they may still write to the database or the event log), then the lab.
+      await Promise.allSettled((table?.close ?? []).map((close) => close()));
       lab.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,14 +1,21 @@
 import type { Route, Upgrade } from './http/router';
+import type { Lab } from './lab';
 import type { labApi } from './lab/api';
 import type { LabChannel } from './lab/channel';
 import * as intro from './protocols/intro';
+
+/** Something to run once the HTTP port is bound (extra listeners), or at shutdown. */
+type Hook = () => void | Promise<void>;
 
 /**
  * THE route and upgrade table: every lab endpoint on the HTTP port.
  * Anything under /api/ that is not listed here is a 404; every other path
  * is a page, rendered by Next.js.
+ *
+ * Each protocol folder exports a factory that takes the lab and returns its
+ * handlers (and a `close`); the table below is where they meet their paths.
  */
-export function routeTable(api: ReturnType<typeof labApi>, channel: LabChannel, testHooks: boolean) {
+export function routeTable(lab: Lab, api: ReturnType<typeof labApi>, channel: LabChannel, testHooks: boolean) {
   const echo = intro.createEcho();
 
   const routes: Route[] = [
@@ -22,6 +29,16 @@ export function routeTable(api: ReturnType<typeof labApi>, channel: LabChannel, 
 
     // Lesson "How this lab works".
     { method: 'GET', path: '/api/intro/accounts/:id', access: 'session', tap: 'http', handler: intro.getAccount },
+
+    // Lesson "REST" (server/protocols/rest).
+
+    // Lesson "Server-Sent Events" (server/protocols/sse).
+
+    // Lesson "Polling" (server/protocols/polling).
+
+    // Lesson "GraphQL" (server/protocols/graphql).
+
+    // Lesson "WebSocket" (server/protocols/websocket, server/protocols/socketio).
   ];
   if (testHooks) {
     routes.push({ method: 'POST', path: '/api/lab/test/drop-channel', access: 'session', handler: api.dropChannel });
@@ -30,9 +47,18 @@ export function routeTable(api: ReturnType<typeof labApi>, channel: LabChannel, 
   const upgrades: Upgrade[] = [
     { path: '/api/lab/channel', name: 'labChannel', handler: (ctx) => channel.accept(ctx) },
     { path: '/api/intro/echo', name: 'echo', dropTarget: 'websocket', handler: echo.accept },
+
+    // Lesson "GraphQL".
+
+    // Lesson "WebSocket".
   ];
 
-  return { routes, upgrades, close: [echo.close] };
+  // Run once the HTTP port is bound (e.g. extra listeners, a local redis-server).
+  const start: Hook[] = [];
+  // Run at shutdown, before the database closes.
+  const close: Hook[] = [echo.close];
+
+  return { routes, upgrades, start, close };
 }
 
 export type RouteTable = ReturnType<typeof routeTable>;

@@ -44,6 +44,13 @@ export type Route =
       access: 'session';
       /** Record request and response on the session's timeline under this protocol. */
       tap?: Protocol;
+      /** Long-lived responses (streams, parked polls) register with this fault target so they can be dropped. */
+      dropTarget?: Protocol;
+      /**
+       * The handler reads the request stream itself (uploads, engine.io polling):
+       * the router then neither buffers the body nor records it, and `body` is empty.
+       */
+      streamingBody?: boolean;
       handler: (ctx: SessionContext) => unknown;
     };
 
@@ -82,7 +89,7 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
     if (!sessionId) throw unknownSession();
     const startedAt = now();
     const tap = route.tap ? tapExchange(lab, sessionId, route.tap, req, res, url) : undefined;
-    const body = await readBody(req, lab.config.maxBodyBytes);
+    const body = route.streamingBody ? Buffer.alloc(0) : await readBody(req, lab.config.maxBodyBytes);
     tap?.request(body, startedAt);
     // Injected latency is a lesson fault: it slows lesson endpoints, never the lab's own controls.
     if (route.tap) await lab.faults.delay(sessionId);
