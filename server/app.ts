@@ -29,6 +29,11 @@ async function startNext(config: LabConfig, port: number): Promise<NextHandlers 
   };
 }
 
+/** Lab endpoints: everything under /api/, plus /graphql where GraphQL clients expect it. */
+function isLabPath(pathname: string): boolean {
+  return pathname.startsWith('/api/') || pathname === '/graphql';
+}
+
 /** Page requests get a session cookie before Next renders them, so every tab has a sandbox. */
 function wantsPage(req: IncomingMessage, url: URL): boolean {
   return req.method === 'GET' && !url.pathname.startsWith('/_next/') && (req.headers.accept ?? '').includes('text/html');
@@ -70,7 +75,7 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
-    if (url.pathname.startsWith('/api/')) {
+    if (isLabPath(url.pathname)) {
       await router.handle(req, res, url);
       return;
     }

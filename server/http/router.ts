@@ -45,7 +45,7 @@ export type Route =
       /** Record request and response on the session's timeline under this protocol. */
       tap?: Protocol;
       /** Long-lived responses (streams, parked polls) register with this fault target so they can be dropped. */
-      dropTarget?: Protocol;
+      dropTarget?: string;
       /**
        * The handler reads the request stream itself (uploads, engine.io polling):
        * the router then neither buffers the body nor records it, and `body` is empty.
@@ -58,8 +58,8 @@ export interface Upgrade {
   path: string;
   /** Name in /api/lab/info's `websockets`. */
   name: string;
-  /** Connections accepted here can be dropped with this fault target. */
-  dropTarget?: Protocol;
+  /** Connections accepted here can be dropped with this fault target (a protocol name, or e.g. `graphql-ws`). */
+  dropTarget?: string;
   handler: (ctx: UpgradeContext) => void;
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
-import { SESSION_COOKIE, SESSION_HEADER, SESSION_QUERY } from '../../lib/lab-info';
+import { SESSION_COOKIE, SESSION_HEADER, SESSION_QUERY, TRACE_HEADER } from '../../lib/lab-info';
 
 /** The session a request names: the X-Lab-Session header, else the cookie, else ?session=. */
 export function sessionIdFrom(req: IncomingMessage, url: URL): string | undefined {
@@ -17,4 +17,18 @@ export function sessionCookie(id: string, maxAgeMs: number): string {
     path: '/',
     maxAge: Math.floor(maxAgeMs / 1000),
   });
+}
+
+/**
+ * Names the terminal program behind a request (curl, wscat, buf, ...), or
+ * undefined for the lab's own pages. The browser's instrumented clients send
+ * a trace header and every browser's User-Agent starts with "Mozilla/"; a
+ * terminal tool sends neither, and has no instrumentation of its own, so the
+ * server records its side of the conversation with origin `terminal`.
+ */
+export function terminalClient(req: IncomingMessage): string | undefined {
+  if (req.headers[TRACE_HEADER] !== undefined) return undefined;
+  const agent = req.headers['user-agent'] ?? '';
+  if (agent.startsWith('Mozilla/')) return undefined;
+  return agent.split(' ')[0] || 'a terminal client';
 }

@@ -3,6 +3,7 @@ import { now } from '../../lib/clock';
 import { TRACE_HEADER } from '../../lib/lab-info';
 import { BODY_PREVIEW_LIMIT, type Protocol, previewBody } from '../../lib/timeline';
 import type { Lab } from '../lab';
+import { terminalClient } from './session';
 
 function headerRecord(headers: Record<string, string | string[] | number | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -111,6 +112,21 @@ export function tapExchange(
     request(body: Buffer, at: number): void {
       startedAt = at;
       const contentType = req.headers['content-type'];
+      const terminal = terminalClient(req);
+      if (terminal) {
+        // The terminal can't report for itself: its send is recorded here, just before the arrival.
+        lab.record(sessionId, {
+          at,
+          origin: 'terminal',
+          protocol,
+          kind: 'request',
+          dir: 'out',
+          stream,
+          bytes: body.length,
+          summary: `${terminal}: ${req.method} ${target}`,
+          detail: { method: req.method, url: target, fields: { client: terminal } },
+        });
+      }
       lab.record(sessionId, {
         at,
         origin: 'server',
