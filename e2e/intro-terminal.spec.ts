@@ -30,7 +30,13 @@ test('the terminal box commands run as printed and show up on the timeline', asy
   expect(JSON.parse(await shell(find('/api/lab/info')))).toMatchObject({ name: 'api-patterns-lab' });
   const account = JSON.parse(await shell(find('/api/intro/accounts/123'))) as { owner: string; balance: number };
   expect(account).toMatchObject({ owner: 'Ada Lovelace', balance: 1000 });
-  // The terminal's request is on the page's timeline: server and db events, no browser ones.
+  // The terminal's request is on the page's timeline: its send (origin terminal), then server and db events, no browser ones.
+  const sent = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'terminal' && e.kind === 'request' && e.detail?.url === '/api/intro/accounts/123',
+    "the terminal's own request",
+  );
+  expect(sent.summary).toMatch(/^curl\/[\d.]+: GET \/api\/intro\/accounts\/123$/);
   const fromTerminal = await lab.waitForEvent(
     page,
     (e) => e.origin === 'server' && e.kind === 'response' && e.detail?.url === '/api/intro/accounts/123' && !e.stream,

@@ -218,7 +218,7 @@ describe('after the abuse', () => {
     bystanderEcho.send('are you ok?');
     await bystanderEcho.waitFor((m) => m.includes('are you ok?'), 'the echo of "are you ok?"');
 
-    const account = await lab.request('/api/intro/accounts/123', { session: bystander });
+    const account = await lab.request('/api/intro/accounts/123', { session: bystander, headers: { 'x-lab-trace': 'bystander' } });
     expect(await account.json()).toMatchObject({ owner: 'Ada Lovelace', balance: 1000 });
 
     // Only the bystander's own activity is on its log: the echo (2 messages) and the account read (4).

@@ -72,9 +72,12 @@ export async function startLab(overrides: Partial<ReturnType<typeof configFromEn
       if (res.status !== 200) throw new Error(`GET events answered ${res.status}: ${await res.text()}`);
       return (await res.json()) as EventsPage;
     },
-    /** GET /api/intro/accounts/123 as `session`: four server events (request, 2 queries, response). */
+    /**
+     * GET /api/intro/accounts/123 as `session`, the way the lab's own pages do (with a
+     * trace id, so not as a terminal client): four server events (request, 2 queries, response).
+     */
     async touchAccount(session: string, id = '123'): Promise<Response> {
-      const res = await lab.request(`/api/intro/accounts/${id}`, { session });
+      const res = await lab.request(`/api/intro/accounts/${id}`, { session, headers: { 'x-lab-trace': 'test-touch' } });
       await res.arrayBuffer();
       return res;
     },

@@ -124,13 +124,16 @@ describe('naming the session: header, cookie or ?session=', () => {
     const other = await lab.newSession();
     const before = { id: (await lab.events(id)).lastSeq, other: (await lab.events(other)).lastSeq };
 
-    // Header names `id`, cookie names `other`: the exchange lands on `id`'s timeline.
-    await lab.request('/api/intro/accounts/123', { headers: { 'x-lab-session': id, cookie: `lab_session=${other}` } });
+    // Header names `id`, cookie names `other`: the exchange (4 events, with a trace id as the pages send) lands on `id`'s timeline.
+    const trace = { 'x-lab-trace': 'naming-test' };
+    await lab.request('/api/intro/accounts/123', {
+      headers: { ...trace, 'x-lab-session': id, cookie: `lab_session=${other}` },
+    });
     expect((await lab.events(id)).lastSeq).toBe(before.id + 4);
     expect((await lab.events(other)).lastSeq).toBe(before.other);
 
     // Cookie names `other`, query names `id`: it lands on `other`'s.
-    await lab.request(`/api/intro/accounts/123?session=${id}`, { headers: { cookie: `lab_session=${other}` } });
+    await lab.request(`/api/intro/accounts/123?session=${id}`, { headers: { ...trace, cookie: `lab_session=${other}` } });
     expect((await lab.events(other)).lastSeq).toBe(before.other + 4);
     expect((await lab.events(id)).lastSeq).toBe(before.id + 4);
   });

@@ -63,12 +63,30 @@ describe('GET /api/intro/accounts/123 on the timeline', () => {
 
   it('an unknown account runs one query (0 rows) and logs the 404 response', async () => {
     const session = await lab.newSession();
-    const res = await lab.request('/api/intro/accounts/999', { session });
+    const res = await lab.request('/api/intro/accounts/999', { session, headers: { 'x-lab-trace': 'req-404' } });
     expect(res.status).toBe(404);
     const { events } = await lab.events(session);
     expect(events.map((e) => `${e.origin}:${e.kind}`)).toEqual(['server:request', 'db:query', 'server:response']);
     expect(events[1]?.detail?.rows).toBe(0);
     expect(events[2]?.detail?.status).toBe(404);
+  });
+
+  it('a terminal client (no trace header, not a browser) gets a terminal-side request event first', async () => {
+    const session = await lab.newSession();
+    await lab.request('/api/intro/accounts/999', { session, headers: { 'user-agent': 'curl/8.14.1' } });
+    const { events } = await lab.events(session);
+    expect(events.map((e) => `${e.origin}:${e.kind}`)).toEqual([
+      'terminal:request',
+      'server:request',
+      'db:query',
+      'server:response',
+    ]);
+    expect(events[0]).toMatchObject({ dir: 'out', summary: 'curl/8.14.1: GET /api/intro/accounts/999' });
+
+    // A browser (its User-Agent starts with Mozilla/) is not a terminal, even without a trace header.
+    const browser = await lab.newSession();
+    await lab.request('/api/intro/accounts/999', { session: browser, headers: { 'user-agent': 'Mozilla/5.0 (X11)' } });
+    expect((await lab.events(browser)).events.map((e) => e.origin)).not.toContain('terminal');
   });
 
   it('the lab channel carries the same four events, in the same order', async () => {
