@@ -31,8 +31,6 @@ export default async function globalSetup(_config: FullConfig): Promise<void> {
       // Extra listeners on free ports: several test servers may run side by side.
       MQTT_PORT: '0',
       GRPC_PORT: '0',
-      // Other lab servers (dev, other test runs) may hold 1883: take a free port.
-      MQTT_PORT: '0',
       NEXT_TELEMETRY_DISABLED: '1',
     },
     logFile,

@@ -47,6 +47,8 @@ export const KINDS = [
   'route',
   'fault',
   'note',
+  /** One resolver call (GraphQL): its path in the response, parent, start and duration. */
+  'resolve',
 ] as const;
 export type Kind = (typeof KINDS)[number];
 

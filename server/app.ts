@@ -117,7 +117,7 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
       const port = (server.address() as AddressInfo).port;
       nextReady = startNext(config, port);
       // Extra listeners and helpers (gRPC h2c, MQTT TCP, ...) start beside Next; each reports its own port.
-      await Promise.all((table?.start ?? []).map((start) => start()));
+      await Promise.all((table?.start ?? []).map((start) => start(port)));
       nextHandlers = await nextReady;
       lab.sessions.startSweeping();
       return port;

@@ -58,6 +58,7 @@ export function nextLaneState(current: LaneState | null, event: TimelineEvent): 
     case 'query':
     case 'route':
     case 'fault':
+    case 'resolve':
       return null;
     default: {
       const unknownKind: never = event.kind;

@@ -17,6 +17,10 @@ export interface LabConfig {
   maxBodyBytes: number;
   /** Enables /api/lab/test/* hooks used by end-to-end tests. Never on in normal use. */
   testHooks: boolean;
+  /** MQTT over TCP for terminal clients (mosquitto_sub, ...); 0 picks a free port. */
+  mqttPort: number;
+  /** Native gRPC over cleartext HTTP/2 (h2c) for terminal clients and the lab's HTTP/2 client; 0 picks a free port. */
+  grpcPort: number;
 }
 
 function intFromEnv(name: string, fallback: number, env: Record<string, string | undefined>): number {
@@ -39,5 +43,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     eventLogSize: intFromEnv('LAB_EVENT_LOG_SIZE', 20_000, env),
     maxBodyBytes: intFromEnv('LAB_MAX_BODY_BYTES', 1024 * 1024, env),
     testHooks: env.LAB_TEST_HOOKS === '1',
+    mqttPort: intFromEnv('MQTT_PORT', 1883, env),
+    grpcPort: intFromEnv('GRPC_PORT', 50051, env),
   };
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { type Direction, type Protocol, previewBody } from '../../lib/timeline';
 import type { UpgradeContext } from '../http/router';
+import { captureWebSocket, recordUpgradeRequest } from './ws-capture';
 
 const CONN_ID = /^[\w.:-]{1,64}$/;
 
@@ -24,6 +25,16 @@ export interface TrackedSocket {
 /** Raw bytes kept per message for the hex view: enough to read, small enough to keep thousands. */
 const RAW_PREVIEW_BYTES = 1024;
 
+export interface AcceptOptions {
+  /**
+   * Record the handshake (upgrade request, 101 response) and every frame's
+   * header from the raw socket bytes (server/lab/ws-capture.ts).
+   */
+  capture?: boolean;
+  /** The fault target these connections answer to (default: the protocol name). */
+  dropTarget?: string;
+}
+
 /**
  * Completes a WebSocket upgrade for a lab protocol: records open and close on
  * the session's timeline and registers the socket as a drop target. A drop
@@ -35,14 +46,22 @@ export function acceptWebSocket(
   wss: WebSocketServer,
   protocol: Protocol,
   onOpen: (socket: TrackedSocket) => void,
+  options: AcceptOptions = {},
 ): void {
   const { lab, sessionId, url } = ctx;
   const connId = connectionIdFrom(url, protocol);
+  let startReading: (() => void) | undefined;
+  if (options.capture) {
+    const record = (event: Parameters<typeof lab.record>[1]) => void lab.record(sessionId, event);
+    recordUpgradeRequest(record, protocol, connId, ctx.req, url);
+    startReading = captureWebSocket(record, protocol, connId, ctx.req, ctx.socket);
+  }
   wss.handleUpgrade(ctx.req, ctx.socket, ctx.head, (ws) => {
+    startReading?.();
     let dropped = false;
     const untrack = lab.connections.track(sessionId, {
       id: connId,
-      protocol,
+      protocol: options.dropTarget ?? protocol,
       drop: () => {
         dropped = true;
         ws.terminate();

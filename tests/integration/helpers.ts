@@ -33,6 +33,10 @@ export async function startLab(overrides: Partial<ReturnType<typeof configFromEn
     host: '127.0.0.1',
     dbPath: ':memory:',
     testHooks: true,
+    // Many test servers run at once: each takes a free MQTT port, never 1883.
+    mqttPort: 0,
+    // ... and a free gRPC (h2c) port, never 50051.
+    grpcPort: 0,
     ...overrides,
   });
   const port = await server.listen();

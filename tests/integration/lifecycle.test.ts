@@ -39,10 +39,22 @@ describe('lab server lifecycle', () => {
       expect(info).toMatchObject({
         name: 'api-patterns-lab',
         httpUrl: lab.base,
-        websockets: { labChannel: '/api/lab/channel', echo: '/api/intro/echo' },
-        dropTargets: ['all', 'websocket'],
+        websockets: { labChannel: '/api/lab/channel', echo: '/api/intro/echo', graphql: '/graphql', mqtt: '/api/mqtt' },
         session: { cookie: 'lab_session', header: 'x-lab-session', query: 'session' },
       });
+      expect(info.dropTargets).toEqual([
+        'all',
+        'websocket',
+        'graphql-ws',
+        'ws',
+        'socketio',
+        'mqtt',
+        'rest',
+        'sse',
+        'polling',
+        'grpc',
+        'stream',
+      ]);
     } finally {
       await lab.close();
     }

@@ -13,6 +13,8 @@ describe('configFromEnv', () => {
       eventLogSize: 20_000,
       maxBodyBytes: 1024 * 1024,
       testHooks: false,
+      mqttPort: 1883,
+      grpcPort: 50051,
     });
   });
 
@@ -27,6 +29,8 @@ describe('configFromEnv', () => {
         LAB_EVENT_LOG_SIZE: '50',
         LAB_MAX_BODY_BYTES: '2048',
         LAB_TEST_HOOKS: '1',
+        MQTT_PORT: '1884',
+        GRPC_PORT: '50052',
       },
       '/srv/lab',
     );
@@ -39,6 +43,8 @@ describe('configFromEnv', () => {
       eventLogSize: 50,
       maxBodyBytes: 2048,
       testHooks: true,
+      mqttPort: 1884,
+      grpcPort: 50052,
     });
   });
 

@@ -7,15 +7,49 @@ const RAW_PREVIEW_BYTES = 1024;
 
 export type SocketState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
+/**
+ * A reconnect strategy of your own: the delay before attempt `attempt`
+ * (1-based), plus anything worth showing on the timeline (e.g. the ceiling
+ * a jittered delay was drawn under).
+ */
+export interface ReconnectPolicy {
+  delay(attempt: number): { delayMs: number; fields?: Record<string, number | string> };
+}
+
+export type ReconnectOption = false | Partial<BackoffOptions> | ReconnectPolicy;
+
 export interface LabSocketOptions {
   /** Path on the lab server, e.g. /api/intro/echo. */
   path: string;
   protocol?: Protocol;
-  /** Reconnect after an unexpected close (default on, with DEFAULT_BACKOFF). */
-  reconnect?: false | Partial<BackoffOptions>;
+  /** Extra query parameters (e.g. `as=agent`); `conn` is added by the socket. */
+  query?: Record<string, string>;
+  /** Reconnect after an unexpected close (default on, with DEFAULT_BACKOFF); false = stay closed. */
+  reconnect?: ReconnectOption;
 }
 
-type Listener = { state?: (state: SocketState) => void; message?: (data: string) => void };
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  /** true when the page closed it; false when the connection was lost. */
+  byUser: boolean;
+}
+
+type Listener = {
+  state?: (state: SocketState) => void;
+  message?: (data: string) => void;
+  /** Every close, expected or not (before any reconnect is scheduled). */
+  close?: (info: CloseInfo) => void;
+  /** A reconnect attempt was scheduled. */
+  attempt?: (attempt: number, delayMs: number) => void;
+};
+
+function toPolicy(option: ReconnectOption | undefined): ReconnectPolicy | null {
+  if (option === false) return null;
+  if (option && 'delay' in option) return option;
+  const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...option };
+  return { delay: (attempt) => ({ delayMs: backoffDelay(attempt, backoff) }) };
+}
 
 /** ws:// or wss:// URL for a lab path on the page's own origin. */
 export function labSocketUrl(path: string, params: Record<string, string>): string {
@@ -40,14 +74,16 @@ export class LabSocket {
   private closedByUser = false;
   private readonly listeners = new Set<Listener>();
   private readonly protocol: Protocol;
-  private readonly backoff: BackoffOptions | null;
+  private policy: ReconnectPolicy | null;
+  /** Set after a lost connection that nothing is reconnecting (reconnect off). */
+  private lostWhileOff = false;
 
   constructor(
     private readonly record: Recorder,
     private readonly options: LabSocketOptions,
   ) {
     this.protocol = options.protocol ?? 'websocket';
-    this.backoff = options.reconnect === false ? null : { ...DEFAULT_BACKOFF, ...options.reconnect };
+    this.policy = toPolicy(options.reconnect);
     this.connId = shortId(this.protocol === 'websocket' ? 'ws' : this.protocol);
     this.open();
   }
@@ -77,6 +113,36 @@ export class LabSocket {
     });
   }
 
+  /**
+   * Switches automatic reconnection on (with a policy) or off. Switching it on
+   * while the socket lies dead after a loss starts reconnecting at once.
+   */
+  setReconnect(option: ReconnectOption): void {
+    this.policy = toPolicy(option);
+    if (this.policy === null) {
+      if (this.state === 'reconnecting') {
+        clearTimeout(this.timer);
+        this.attempt = 0;
+        this.setState('closed');
+      }
+      return;
+    }
+    if (this.lostWhileOff && this.state === 'closed') {
+      this.lostWhileOff = false;
+      this.scheduleReconnect(this.policy);
+    }
+  }
+
+  /** Opens again after a close (a "Connect" button): a fresh connection, same id and lane. */
+  reopen(): void {
+    if (this.state !== 'closed') return;
+    this.closedByUser = false;
+    this.lostWhileOff = false;
+    this.attempt = 0;
+    this.setState('connecting');
+    this.open();
+  }
+
   /** Closes on purpose (code 1000): no reconnect. */
   close(): void {
     this.closedByUser = true;
@@ -86,7 +152,7 @@ export class LabSocket {
   }
 
   private open(): void {
-    const url = labSocketUrl(this.options.path, { conn: this.connId });
+    const url = labSocketUrl(this.options.path, { ...this.options.query, conn: this.connId });
     const reconnecting = this.attempt > 0;
     if (!reconnecting) {
       this.record({
@@ -129,21 +195,26 @@ export class LabSocket {
           : `closed (code ${e.code})`,
         detail: { code: e.code, reason: e.reason, wasClean: e.wasClean },
       });
-      if (lost && this.backoff) this.scheduleReconnect(this.backoff);
-      else this.setState('closed');
+      for (const l of this.listeners) l.close?.({ code: e.code, reason: e.reason, byUser: !lost });
+      if (lost && this.policy) this.scheduleReconnect(this.policy);
+      else {
+        this.lostWhileOff = lost;
+        this.setState('closed');
+      }
     };
   }
 
-  private scheduleReconnect(backoff: BackoffOptions): void {
+  private scheduleReconnect(policy: ReconnectPolicy): void {
     this.attempt += 1;
-    const delayMs = backoffDelay(this.attempt, backoff);
+    const { delayMs, fields } = policy.delay(this.attempt);
     this.record({
       protocol: this.protocol,
       kind: 'reconnect-attempt',
       conn: this.connId,
       summary: `reconnect attempt ${this.attempt} in ${delayMs} ms`,
-      detail: { attempt: this.attempt, delayMs },
+      detail: { attempt: this.attempt, delayMs, ...(fields ? { fields } : {}) },
     });
+    for (const l of this.listeners) l.attempt?.(this.attempt, delayMs);
     this.setState('reconnecting');
     this.timer = setTimeout(() => this.open(), delayMs);
   }

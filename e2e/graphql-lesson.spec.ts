@@ -1,0 +1,182 @@
+/**
+ * The GraphQL lesson's HTTP experiments in a real browser: the shape, one
+ * round trip against the REST waterfall, the resolver tree, N+1 with and
+ * without DataLoader (counted from the SQL the server really ran), errors.
+ */
+import { expect as baseExpect, test } from './fixtures';
+import { EVENT_WAIT, lastOperation, SLUG } from './graphql-helpers';
+
+// Generous limits, not speed claims: the shared test machine is often heavily loaded.
+const expect = baseExpect.configure({ timeout: 30_000 });
+test.describe.configure({ timeout: 120_000 });
+
+test('ask for a shape: the response mirrors the ticked fields', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG, { timeout: 30_000 });
+  const widget = page.getByTestId('gql-shape');
+  await widget.getByTestId('gql-field-account.balance').uncheck();
+  await widget.getByTestId('gql-field-account.transactions.merchant.category').check();
+  await expect(widget.getByTestId('gql-shape-query')).toContainText('category');
+  await expect(widget.getByTestId('gql-shape-query')).not.toContainText('balance');
+  await widget.getByTestId('gql-shape-send').click();
+
+  const response = widget.getByTestId('gql-shape-response');
+  await expect(response).toContainText('"owner": "Ada Lovelace"');
+  const body = JSON.parse((await response.textContent()) ?? '') as { data: { account: Record<string, unknown> } };
+  expect(Object.keys(body.data.account)).toEqual(['owner', 'transactions']);
+  expect(body.data.account.transactions).toEqual([
+    { description: 'Single ticket', amount: -2.8, merchant: { name: 'City Rail', category: 'transport' } },
+    { description: 'A book on networks', amount: -24.99, merchant: { name: 'Paper Lantern Books', category: 'shopping' } },
+    { description: 'Flat white', amount: -3.5, merchant: { name: 'Corner Coffee', category: 'food' } },
+  ]);
+  const bytes = Number(await widget.getByTestId('gql-shape-bytes').getAttribute('data-bytes'));
+
+  // Asking for less sends fewer bytes.
+  await widget.getByTestId('gql-field-account.transactions.description').uncheck();
+  await widget.getByTestId('gql-shape-send').click();
+  await expect(widget.getByTestId('gql-shape-response')).not.toContainText('description');
+  expect(Number(await widget.getByTestId('gql-shape-bytes').getAttribute('data-bytes'))).toBeLessThan(bytes);
+
+  // The timeline has the POST from both sides, sharing a trace id.
+  const sent = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'browser' && e.protocol === 'graphql' && e.kind === 'request',
+    'the POST',
+    EVENT_WAIT,
+  );
+  await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'request' && e.stream === sent.stream,
+    'its arrival',
+    EVENT_WAIT,
+  );
+});
+
+test('one round trip: the same screen costs 5 REST requests and 1 GraphQL request, with fewer bytes', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG, { timeout: 30_000 });
+  const widget = page.getByTestId('gql-shape');
+  await widget.getByTestId('gql-compare').click();
+  const rest = widget.getByTestId('gql-compare-rest');
+  const graphql = widget.getByTestId('gql-compare-graphql');
+  await expect(rest).toHaveAttribute('data-requests', '5');
+  await expect(graphql).toHaveAttribute('data-requests', '1');
+  expect(Number(await graphql.getAttribute('data-bytes'))).toBeLessThan(Number(await rest.getAttribute('data-bytes')));
+  // Measured, not claimed: the REST requests are on the timeline.
+  const events = await lab.events(page);
+  const restPaths = events
+    .filter((e) => e.origin === 'browser' && e.protocol === 'rest' && e.kind === 'response')
+    .map((e) => e.detail?.url);
+  expect(restPaths).toEqual(
+    expect.arrayContaining([
+      '/api/accounts/123',
+      '/api/accounts/123/transactions',
+      '/api/merchants/m-coffee',
+      '/api/merchants/m-books',
+      '/api/merchants/m-rail',
+    ]),
+  );
+});
+
+test('the resolver tree, and N+1: 2 + N statements with DataLoader off, 3 with it on', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG, { timeout: 30_000 });
+  const widget = page.getByTestId('gql-tree-widget');
+
+  // N = 3 (the seeded transactions), DataLoader off.
+  let since = (await lab.events(page)).length;
+  await widget.getByTestId('gql-run').click();
+  await expect(widget.getByTestId('gql-sql-count')).toHaveAttribute('data-count', '5');
+  let op = await lastOperation(lab, page, since);
+  expect(op.events.filter((e) => e.origin === 'db')).toHaveLength(5);
+  // The tree: account → transactions → one merchant per transaction, each with its own SELECT.
+  const merchants = widget.locator('[data-testid="gql-tree-node"][data-path$=".merchant"]');
+  await expect(merchants).toHaveCount(3);
+  for (const node of await merchants.all()) await expect(node).toHaveAttribute('data-sql', '1');
+  await expect(widget.locator('[data-testid="gql-tree-node"][data-path="account.transactions"]')).toHaveAttribute(
+    'data-sql',
+    '1',
+  );
+  const resolves = op.events.filter((e) => e.kind === 'resolve');
+  expect(resolves.map((e) => e.detail?.fields?.path)).toEqual(
+    expect.arrayContaining([
+      'account',
+      'account.transactions',
+      'account.transactions.0.merchant',
+      'account.transactions.2.merchant',
+    ]),
+  );
+
+  // Raise N to 10: 12 statements, counted on the timeline too.
+  await widget.getByTestId('gql-n').fill('10');
+  await widget.getByTestId('gql-n-apply').click();
+  await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'note' && e.detail?.fields?.transactions === 10,
+    'the new history',
+    EVENT_WAIT,
+  );
+  since = (await lab.events(page)).length;
+  await widget.getByTestId('gql-run').click();
+  await expect(widget.getByTestId('gql-sql-count')).toHaveAttribute('data-count', '12');
+  op = await lastOperation(lab, page, since);
+  const off = op.events.filter((e) => e.origin === 'db');
+  expect(off).toHaveLength(12);
+  expect(off.filter((e) => /FROM merchants WHERE .* id = \?/.test(e.detail?.sql ?? ''))).toHaveLength(10);
+
+  // DataLoader on, the same query: 3 statements, the merchants in one IN query.
+  await widget.getByTestId('gql-dataloader').check();
+  await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.detail?.fields?.dataLoader === true && e.kind === 'note',
+    'the switch',
+    EVENT_WAIT,
+  );
+  since = (await lab.events(page)).length;
+  await widget.getByTestId('gql-run').click();
+  await expect(widget.getByTestId('gql-sql-count')).toHaveAttribute('data-count', '3');
+  op = await lastOperation(lab, page, since);
+  const on = op.events.filter((e) => e.origin === 'db');
+  expect(on).toHaveLength(3);
+  expect(on[2]?.detail?.sql).toMatch(/id IN \(\?, \?, \?\)$/);
+  await expect(widget.getByTestId('gql-tree-batch')).toContainText('DataLoader batch of 3');
+  await expect(merchants).toHaveCount(10);
+});
+
+test('errors: syntax, unknown field, too deep and partial data, in GraphQL format', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG, { timeout: 30_000 });
+  const widget = page.getByTestId('gql-errors');
+  const result = widget.getByTestId('gql-error-result');
+  const status = widget.getByTestId('gql-error-status');
+  const list = widget.getByTestId('gql-error-list');
+
+  await widget.getByTestId('gql-error-syntax').click();
+  await expect(result).toHaveAttribute('data-mistake', 'syntax');
+  await expect(status).toHaveText('400');
+  await expect(list.locator('li').first()).toHaveAttribute('data-code', 'GRAPHQL_PARSE_FAILED');
+  await expect(list).toContainText(/Syntax Error: Expected Name, found <EOF>.*line 1, column/);
+  await expect(widget.getByTestId('gql-error-data')).toHaveText('(absent)');
+
+  await widget.getByTestId('gql-error-field').click();
+  await expect(result).toHaveAttribute('data-mistake', 'field');
+  await expect(list.locator('li').first()).toHaveAttribute('data-code', 'GRAPHQL_VALIDATION_FAILED');
+  await expect(list).toContainText('Cannot query field "nickname" on type "Account".');
+
+  await widget.getByTestId('gql-error-depth').click();
+  await expect(result).toHaveAttribute('data-mistake', 'depth');
+  await expect(status).toHaveText('400');
+  await expect(list).toContainText('Query depth limit of 6 exceeded');
+
+  await widget.getByTestId('gql-error-partial').click();
+  await expect(result).toHaveAttribute('data-mistake', 'partial');
+  await expect(status).toHaveText('200');
+  await expect(widget.getByTestId('gql-error-data')).toHaveText('{"ada":{"owner":"Ada Lovelace"},"all":null}');
+  await expect(list.locator('li')).toHaveCount(1);
+  await expect(list.locator('li')).toHaveAttribute('data-code', 'BAD_USER_INPUT');
+  await expect(list).toContainText('at all.transactions');
+
+  // The server side recorded the errors as error events on the timeline.
+  await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.protocol === 'graphql' && e.kind === 'error',
+    'a GraphQL error event',
+    EVENT_WAIT,
+  );
+});

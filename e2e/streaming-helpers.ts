@@ -1,0 +1,18 @@
+/** Helpers for the Streaming lesson's specs: finding a server lane's events by what they say. */
+import type { TimelineEvent } from '../lib/timeline';
+
+/** The connection id of the latest server `open` whose summary starts with `prefix` (e.g. "export (stream"). */
+export function laneOf(events: TimelineEvent[], prefix: string): string | undefined {
+  return events.filter((e) => e.origin === 'server' && e.kind === 'open' && e.summary.startsWith(prefix)).at(-1)?.conn;
+}
+
+/** A lane's server-side memory samples, in MB above the start of the export (heap + external). */
+export function heapDeltas(events: TimelineEvent[], conn: string): number[] {
+  return events
+    .filter((e) => e.conn === conn && e.origin === 'server' && e.detail?.fields?.sample === 'memory')
+    .map((e) => Number(e.detail?.fields?.heapDeltaMb));
+}
+
+export function closeOf(events: TimelineEvent[], conn: string): TimelineEvent | undefined {
+  return events.find((e) => e.conn === conn && e.origin === 'server' && e.kind === 'close');
+}

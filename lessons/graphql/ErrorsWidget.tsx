@@ -1,0 +1,85 @@
+'use client';
+
+import { useState } from 'react';
+import { type GraphqlExchange, postGraphql } from '../../components/lab/clients/graphql';
+import { useLab } from '../../components/lab/LabProvider';
+import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import styles from './widgets.module.css';
+
+/** Fifty levels of selection sets: far past the depth limit of 6. */
+const DEEP = `{ account(id: "123") { ${Array.from({ length: 49 }).reduce<string>((inner) => `transactions { ${inner} }`, 'id')} } }`;
+
+/** Each mistake a client can make, as the query it sends. */
+export const BROKEN_QUERIES = {
+  syntax: { label: 'Syntax error', query: '{ account(id: "123") { owner balance ' },
+  field: { label: 'Unknown field', query: '{ account(id: "123") { owner nickname } }' },
+  depth: { label: 'Too deep', query: DEEP },
+  partial: {
+    label: 'One field fails',
+    query: '{ ada: account(id: "123") { owner } all: account(id: "123") { transactions(first: 5000) { id } } }',
+  },
+} as const;
+type Mistake = keyof typeof BROKEN_QUERIES;
+
+/** Experiment 7: what GraphQL errors look like, from the parser, the validator and a resolver. */
+export function ErrorsWidget() {
+  const { fetch: labFetch } = useLab();
+  const [answer, setAnswer] = useState<{ mistake: Mistake; exchange: GraphqlExchange<unknown> } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const send = async (mistake: Mistake) => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      setAnswer({ mistake, exchange: await postGraphql(labFetch, { query: BROKEN_QUERIES[mistake].query }) });
+    } catch (error: unknown) {
+      setFailure((error as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const body = answer?.exchange.body;
+  return (
+    <WidgetFrame title="Errors, the GraphQL way" testId="gql-errors">
+      <div className={styles.row}>
+        {(Object.keys(BROKEN_QUERIES) as Mistake[]).map((mistake) => (
+          <button
+            key={mistake}
+            type="button"
+            className="lab-button"
+            data-testid={`gql-error-${mistake}`}
+            disabled={busy}
+            onClick={() => void send(mistake)}
+          >
+            {BROKEN_QUERIES[mistake].label}
+          </button>
+        ))}
+      </div>
+      {failure && <p className={styles.error}>{failure}</p>}
+      {answer && (
+        <div className={styles.stack} data-testid="gql-error-result" data-mistake={answer.mistake}>
+          <pre className={styles.code}>{BROKEN_QUERIES[answer.mistake].query}</pre>
+          <p className={styles.note}>
+            HTTP{' '}
+            <span className={styles.status} data-ok={answer.exchange.status === 200} data-testid="gql-error-status">
+              {answer.exchange.status}
+            </span>{' '}
+            · data: <code data-testid="gql-error-data">{body && 'data' in body ? JSON.stringify(body.data) : '(absent)'}</code>
+          </p>
+          <ol className={styles.log} data-testid="gql-error-list">
+            {(body?.errors ?? []).map((error, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: one fixed response, never reordered
+              <li key={i} data-code={error.extensions?.code ?? ''}>
+                <strong>{error.extensions?.code ?? 'error'}</strong>: {error.message}
+                {error.locations?.length ? ` (line ${error.locations[0]?.line}, column ${error.locations[0]?.column})` : ''}
+                {error.path ? ` at ${error.path.join('.')}` : ''}
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </WidgetFrame>
+  );
+}

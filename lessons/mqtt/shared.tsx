@@ -1,0 +1,126 @@
+'use client';
+
+import { useEffect, useRef, useState } from 'react';
+import { LabMqtt, type LabMqttOptions, type MqttMessage, type MqttState } from '../../components/lab/clients/mqtt';
+import { useLab, useTimeline } from '../../components/lab/LabProvider';
+import type { TimelineEvent } from '../../lib/timeline';
+import styles from './widgets.module.css';
+
+/**
+ * One instrumented MQTT client for as long as the widget is mounted (and the
+ * session is known). `key` rebuilds it, e.g. when the clean-session box changes.
+ */
+export function useMqttClient(options: LabMqttOptions, key = '') {
+  const { record } = useLab();
+  const sessionId = useTimeline((s) => s.sessionId);
+  const [client, setClient] = useState<LabMqtt | null>(null);
+  const [state, setState] = useState<MqttState>('connecting');
+  const optionsRef = useRef(options);
+  optionsRef.current = options;
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` is the explicit rebuild trigger.
+  useEffect(() => {
+    if (!sessionId) return;
+    const c = new LabMqtt(record, sessionId, optionsRef.current);
+    const off = c.subscribe({ state: setState });
+    setClient(c);
+    setState(c.state);
+    return () => {
+      off();
+      c.close();
+    };
+  }, [record, sessionId, key]);
+
+  return { client, state };
+}
+
+/** Messages a client receives, newest last, at most `limit`; re-rendered at most once per frame. */
+export function useInbox(client: LabMqtt | null, limit = 30) {
+  const [view, setView] = useState<{ messages: MqttMessage[]; count: number }>({ messages: [], count: 0 });
+  useEffect(() => {
+    if (!client) return;
+    let pending: MqttMessage[] = [];
+    let frame = 0;
+    const flush = () => {
+      frame = 0;
+      const batch = pending;
+      pending = [];
+      setView((v) => ({ messages: [...v.messages, ...batch].slice(-limit), count: v.count + batch.length }));
+    };
+    const off = client.subscribe({
+      message: (m) => {
+        pending.push(m);
+        frame ||= requestAnimationFrame(flush);
+      },
+    });
+    return () => {
+      off();
+      cancelAnimationFrame(frame);
+    };
+  }, [client, limit]);
+  return view;
+}
+
+/** The latest broker route events (and the aggregated counts that replace them at high rates). */
+export function useRouteLog(limit = 40): TimelineEvent[] {
+  const { store } = useLab();
+  const version = useTimeline((s) => s.version);
+  const [lines, setLines] = useState<TimelineEvent[]>([]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-read on every store version.
+  useEffect(() => {
+    const events = store.getState().events;
+    const found: TimelineEvent[] = [];
+    for (let i = events.length - 1; i >= 0 && found.length < limit; i--) {
+      const e = events[i];
+      if (e && e.protocol === 'mqtt' && e.origin === 'broker' && (e.kind === 'route' || e.kind === 'note')) found.push(e);
+    }
+    found.reverse();
+    setLines((old) => (old.length === found.length && old.at(-1)?.id === found.at(-1)?.id ? old : found));
+  }, [store, version, limit]);
+  return lines;
+}
+
+export function StateBadge({ state, testId }: { state: MqttState; testId: string }) {
+  return (
+    <span className={styles.state} data-state={state} data-testid={testId}>
+      {state}
+    </span>
+  );
+}
+
+/** The broker's routing terminal: each PUBLISH and where it went, as the broker saw it. */
+export function RoutingTerminal({ testId = 'routing-terminal' }: { testId?: string }) {
+  const lines = useRouteLog();
+  return (
+    <ol className={styles.terminal} data-testid={testId} aria-label="Broker routing log" aria-live="off">
+      {lines.length === 0 && <li className={styles.empty}>No publishes routed yet.</li>}
+      {lines.map((e) => (
+        <li key={e.id} data-kind={e.kind}>
+          {e.kind === 'route' ? `route ${e.summary}` : `broker ${e.summary}`}
+          {e.kind === 'route' && e.detail?.fields?.matched ? ` ⇒ ${e.detail.fields.matched}` : ''}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Sends a JSON body to one of the lesson's endpoints through the instrumented fetch; throws the problem detail. */
+export async function sendJson(
+  labFetch: ReturnType<typeof useLab>['fetch'],
+  method: 'PUT' | 'POST',
+  url: string,
+  body: unknown,
+): Promise<unknown> {
+  const response = await labFetch(url, {
+    method,
+    protocol: 'mqtt',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = (json as { detail?: string } | null)?.detail;
+    throw new Error(detail ?? `The lab answered ${response.status}`);
+  }
+  return json;
+}

@@ -1,0 +1,322 @@
+'use client';
+
+import { useEffect, useId, useRef, useState } from 'react';
+import { LabEventSource } from '../../components/lab/clients/event-source';
+import {
+  type DeliveryStats,
+  emptyStats,
+  LongPoller,
+  type Notification,
+  percentile,
+  ShortPoller,
+} from '../../components/lab/clients/poller';
+import { DropButton } from '../../components/lab/DropButton';
+import { useLab } from '../../components/lab/LabProvider';
+import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import { now } from '../../lib/clock';
+import { addId, type Continuity, emptyContinuity } from '../sse/continuity';
+import { LineChart } from '../sse/LineChart';
+import styles from '../sse/widgets.module.css';
+
+const TRANSPORTS = ['short', 'long', 'sse'] as const;
+type Transport = (typeof TRANSPORTS)[number];
+const LABELS: Record<Transport, string> = { short: 'short polling', long: 'long polling', sse: 'server-sent events' };
+const COLORS: Record<Transport, string> = { short: 'var(--warning)', long: 'var(--accent)', sse: 'var(--ok)' };
+
+interface Row {
+  stats: DeliveryStats;
+  continuity: Continuity;
+  /** [notification id, delay ms] for the chart. */
+  points: [number, number][];
+}
+const emptyRow = (): Row => ({ stats: emptyStats(), continuity: emptyContinuity(), points: [] });
+
+function whole(text: string, min: number, max: number): number | null {
+  const n = Number(text);
+  return Number.isInteger(n) && n >= min && n <= max ? n : null;
+}
+
+/**
+ * One notification source, read three ways at once: short polling, long
+ * polling and an event stream. The table counts what each costs and how
+ * late each notification arrives.
+ */
+export function PollingWidget() {
+  const { store, record, fetch: labFetch } = useLab();
+  const ids = { interval: useId(), timeout: useId(), mean: useId(), seed: useId() };
+  const [enabled, setEnabled] = useState<Record<Transport, boolean>>({ short: true, long: true, sse: true });
+  const [interval, setIntervalText] = useState('1000');
+  const [timeout, setTimeoutText] = useState('30000');
+  const [mean, setMean] = useState('2000');
+  const [seed, setSeed] = useState('42');
+  const [sourceRunning, setSourceRunning] = useState(true);
+  const [rows, setRows] = useState<Record<Transport, Row>>({ short: emptyRow(), long: emptyRow(), sse: emptyRow() });
+  const [running, setRunning] = useState(false);
+  const [sourceNote, setSourceNote] = useState<string | null>(null);
+  const stopAll = useRef<(() => void) | null>(null);
+
+  const values = {
+    interval: whole(interval, 100, 60_000),
+    timeout: whole(timeout, 1000, 60_000),
+    mean: whole(mean, 100, 60_000),
+    seed: whole(seed, 0, 4_294_967_295),
+  };
+
+  /** Server time → delay on this page's clock (the lab channel measured the offset). */
+  const delayOf = (n: Notification) => now() - (n.at - store.getState().clockOffset);
+
+  const deliver = (transport: Transport, stats: DeliveryStats, notifications: Notification[]) =>
+    setRows((r) => {
+      const row = r[transport];
+      let continuity = row.continuity;
+      const points = [...row.points];
+      notifications.forEach((n, i) => {
+        continuity = addId(continuity, n.id);
+        points.push([n.id, stats.delays[stats.delays.length - notifications.length + i] ?? 0]);
+      });
+      return { ...r, [transport]: { stats: { ...stats, delays: [...stats.delays] }, continuity, points: points.slice(-200) } };
+    });
+
+  const start = () => {
+    stopAll.current?.();
+    setRows({ short: emptyRow(), long: emptyRow(), sse: emptyRow() });
+    const stops: (() => void)[] = [];
+    if (enabled.short && values.interval !== null) {
+      const p = new ShortPoller(labFetch, { delayOf, onChange: (s, n) => deliver('short', s, n) }, values.interval);
+      stops.push(() => p.stop());
+    }
+    if (enabled.long && values.timeout !== null) {
+      const p = new LongPoller(labFetch, { delayOf, onChange: (s, n) => deliver('long', s, n) }, values.timeout);
+      stops.push(() => p.stop());
+    }
+    if (enabled.sse) {
+      const stats = emptyStats();
+      stats.requests = 1;
+      const es = new LabEventSource(record, { path: '/api/sse/notifications', types: ['notification', 'gap'], protocol: 'sse' });
+      es.subscribe({
+        event: (e) => {
+          stats.bytes += e.wireBytes;
+          if (e.type !== 'notification') return;
+          const n = JSON.parse(e.data) as Notification;
+          stats.delays.push(delayOf(n));
+          stats.delivered += 1;
+          deliver('sse', stats, [n]);
+        },
+        reconnected: () => {
+          stats.requests += 1;
+        },
+      });
+      stops.push(() => es.close());
+    }
+    stopAll.current = () => {
+      for (const stopOne of stops) stopOne();
+    };
+    setRunning(true);
+  };
+
+  const stop = () => {
+    stopAll.current?.();
+    stopAll.current = null;
+    setRunning(false);
+  };
+
+  useEffect(() => () => stopAll.current?.(), []);
+
+  const steer = async (body: Record<string, unknown>) => {
+    const response = await labFetch('/api/poll/source', {
+      method: 'POST',
+      protocol: 'lab',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const state = (await response.json()) as { running?: boolean; meanIntervalMs?: number; detail?: string };
+    setSourceNote(
+      response.ok
+        ? `source ${state.running ? 'running' : 'stopped'}, one notification every ~${state.meanIntervalMs} ms`
+        : `${state.detail}`,
+    );
+    if (response.ok) setSourceRunning(Boolean(state.running));
+  };
+
+  const emitOne = async () => {
+    const response = await labFetch('/api/poll/notifications', { method: 'POST', protocol: 'polling' });
+    await response.text();
+  };
+
+  const valid = values.interval !== null && values.timeout !== null;
+
+  return (
+    <WidgetFrame
+      title="One source, three ways to hear it"
+      testId="polling-widget"
+      status={<span data-testid="polling-running">{running ? 'running' : 'stopped'}</span>}
+    >
+      <form
+        className={styles.row}
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (values.mean !== null && values.seed !== null)
+            void steer({ running: sourceRunning, meanIntervalMs: values.mean, seed: values.seed });
+        }}
+      >
+        <strong>Source</strong>
+        <label htmlFor={ids.mean}>mean gap (ms)</label>
+        <input
+          id={ids.mean}
+          className={`lab-input ${styles.number}`}
+          data-testid="source-mean"
+          value={mean}
+          onChange={(e) => setMean(e.target.value)}
+        />
+        <label htmlFor={ids.seed}>seed</label>
+        <input
+          id={ids.seed}
+          className={`lab-input ${styles.number}`}
+          data-testid="source-seed"
+          value={seed}
+          onChange={(e) => setSeed(e.target.value)}
+        />
+        <button
+          type="submit"
+          className="lab-button"
+          data-variant="secondary"
+          data-testid="source-apply"
+          disabled={values.mean === null || values.seed === null}
+        >
+          Apply (restarts the seed)
+        </button>
+        <button
+          type="button"
+          className="lab-button"
+          data-variant="secondary"
+          data-testid="source-toggle"
+          onClick={() => void steer({ running: !sourceRunning })}
+        >
+          {sourceRunning ? 'Stop the source' : 'Start the source'}
+        </button>
+        <button
+          type="button"
+          className="lab-button"
+          data-variant="secondary"
+          data-testid="source-emit"
+          onClick={() => void emitOne()}
+        >
+          One notification now
+        </button>
+      </form>
+      {sourceNote && (
+        <p className={styles.muted} role="status" data-testid="source-note">
+          {sourceNote}
+        </p>
+      )}
+      <form
+        className={styles.row}
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (valid) start();
+        }}
+      >
+        <strong>Clients</strong>
+        {TRANSPORTS.map((t) => (
+          <label key={t}>
+            <input
+              type="checkbox"
+              data-testid={`enable-${t}`}
+              checked={enabled[t]}
+              onChange={(e) => setEnabled((en) => ({ ...en, [t]: e.target.checked }))}
+            />{' '}
+            {LABELS[t]}
+          </label>
+        ))}
+        <label htmlFor={ids.interval}>poll every (ms)</label>
+        <input
+          id={ids.interval}
+          className={`lab-input ${styles.number}`}
+          data-testid="short-interval"
+          value={interval}
+          onChange={(e) => setIntervalText(e.target.value)}
+        />
+        <label htmlFor={ids.timeout}>long-poll timeout (ms)</label>
+        <input
+          id={ids.timeout}
+          className={`lab-input ${styles.number}`}
+          data-testid="long-timeout"
+          value={timeout}
+          onChange={(e) => setTimeoutText(e.target.value)}
+        />
+        <button type="submit" className="lab-button" data-testid="polling-start" disabled={!valid}>
+          {running ? 'Restart' : 'Start'}
+        </button>
+        <button
+          type="button"
+          className="lab-button"
+          data-variant="secondary"
+          data-testid="polling-stop"
+          disabled={!running}
+          onClick={stop}
+        >
+          Stop
+        </button>
+      </form>
+      {!valid && <p className={styles.bad}>Poll every 100–60000 ms; the long-poll timeout is 1000–60000 ms.</p>}
+      <table className={styles.table} data-testid="polling-table">
+        <thead>
+          <tr>
+            <th>client</th>
+            <th>requests</th>
+            <th>empty answers</th>
+            <th>bytes received</th>
+            <th>delivered</th>
+            <th>ids missing</th>
+            <th>delay p50</th>
+            <th>delay max</th>
+          </tr>
+        </thead>
+        <tbody>
+          {TRANSPORTS.map((t) => {
+            const { stats, continuity } = rows[t];
+            const p50 = percentile(stats.delays, 50);
+            const max = percentile(stats.delays, 100);
+            return (
+              <tr
+                key={t}
+                data-testid={`row-${t}`}
+                data-requests={stats.requests}
+                data-empty={stats.emptyAnswers}
+                data-bytes={stats.bytes}
+                data-delivered={stats.delivered}
+                data-missing={continuity.missing}
+                data-duplicates={continuity.duplicates}
+                data-p50={p50?.toFixed(1) ?? ''}
+                data-max={max?.toFixed(1) ?? ''}
+              >
+                <td style={{ color: COLORS[t] }}>{LABELS[t]}</td>
+                <td>{stats.requests}</td>
+                <td>{stats.emptyAnswers}</td>
+                <td>{stats.bytes.toLocaleString('en')}</td>
+                <td>{stats.delivered}</td>
+                <td>{continuity.missing}</td>
+                <td>{p50 === undefined ? '–' : `${p50.toFixed(0)} ms`}</td>
+                <td>{max === undefined ? '–' : `${max.toFixed(0)} ms`}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <LineChart
+        testId="polling-chart"
+        label="Delivery delay per notification (x: notification id)"
+        yUnit="ms"
+        series={TRANSPORTS.filter((t) => rows[t].points.length > 0).map((t) => ({
+          name: LABELS[t],
+          color: COLORS[t],
+          points: rows[t].points,
+        }))}
+      />
+      <div className={styles.row}>
+        <DropButton target="polling" label="Drop the parked long poll" />
+        <DropButton target="sse" label="Drop the event stream" />
+      </div>
+    </WidgetFrame>
+  );
+}

@@ -1,0 +1,110 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { getLabJson } from '../../components/lab/clients/plumbing';
+import { useLab } from '../../components/lab/LabProvider';
+import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import { euros, JSON_HEADERS, jsonOf } from './shared';
+import styles from './widgets.module.css';
+
+interface InstanceStatus {
+  name: string;
+  running: boolean;
+}
+interface Served {
+  instance: string;
+  status: number;
+  etag: string;
+  balanceCents: number | null;
+}
+
+/** Experiment 4: ten requests through the lab's round-robin, and an instance to stop. */
+export function InstancesWidget() {
+  const { fetch: labFetch } = useLab();
+  const [instances, setInstances] = useState<InstanceStatus[]>([
+    { name: 'A', running: true },
+    { name: 'B', running: true },
+  ]);
+  const [served, setServed] = useState<Served[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    getLabJson<{ instances: InstanceStatus[] }>('/api/rest/instances')
+      .then((r) => setInstances(r.instances))
+      .catch(() => undefined);
+  }, []);
+
+  const sendTen = async () => {
+    setBusy(true);
+    setServed([]);
+    try {
+      for (let i = 0; i < 10; i++) {
+        // no-store: every request must reach an instance, not the browser cache.
+        const response = await labFetch('/api/accounts/123', { protocol: 'rest', cache: 'no-store' });
+        const body = await jsonOf<{ balanceCents?: number }>(response);
+        const row: Served = {
+          instance: response.headers.get('X-Lab-Instance') ?? '?',
+          status: response.status,
+          etag: response.headers.get('ETag') ?? '',
+          balanceCents: body?.balanceCents ?? null,
+        };
+        setServed((list) => [...list, row]);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const toggle = async (name: string, running: boolean) => {
+    setBusy(true);
+    try {
+      const response = await labFetch(`/api/rest/instances/${name}`, {
+        method: 'PUT',
+        protocol: 'rest',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ running }),
+      });
+      const body = await jsonOf<{ instances: InstanceStatus[] }>(response);
+      if (body) setInstances(body.instances);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <WidgetFrame title="Two instances, one round-robin" testId="rest-instances">
+      <div className={styles.stack}>
+        <div className={styles.row}>
+          <button type="button" className="lab-button" data-testid="inst-send" disabled={busy} onClick={() => void sendTen()}>
+            Send 10 requests
+          </button>
+          {instances.map((inst) => (
+            <button
+              key={inst.name}
+              type="button"
+              className="lab-button"
+              data-variant={inst.running ? 'danger' : 'secondary'}
+              data-testid={`inst-toggle-${inst.name.toLowerCase()}`}
+              data-running={inst.running}
+              disabled={busy}
+              onClick={() => void toggle(inst.name, !inst.running)}
+            >
+              {inst.running ? `Kill instance ${inst.name}` : `Restart instance ${inst.name}`}
+            </button>
+          ))}
+        </div>
+        {served.length > 0 && (
+          <ol className={styles.log} data-testid="inst-log">
+            {served.map((s, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: an append-only log
+              <li key={i} data-testid="inst-row" data-instance={s.instance} data-status={s.status}>
+                #{i + 1} instance {s.instance} → {s.status} · balance {s.balanceCents === null ? '—' : euros(s.balanceCents)} ·
+                ETag {s.etag}
+              </li>
+            ))}
+          </ol>
+        )}
+      </div>
+    </WidgetFrame>
+  );
+}

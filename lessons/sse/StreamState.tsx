@@ -1,0 +1,10 @@
+import styles from './widgets.module.css';
+
+/** A connection state as a dot plus the word, so color is never the only cue. */
+export function StreamStateBadge({ state, testId }: { state: string; testId: string }) {
+  return (
+    <span className={styles.state} data-testid={testId} data-state={state}>
+      {state}
+    </span>
+  );
+}

@@ -1,0 +1,117 @@
+'use client';
+
+import { useRef, useState } from 'react';
+import { readStream } from '../../components/lab/clients/stream';
+import { useLab } from '../../components/lab/LabProvider';
+import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import styles from './widgets.module.css';
+
+interface Run {
+  text: string;
+  state: 'idle' | 'waiting' | 'receiving' | 'completed' | 'cancelled' | 'failed';
+  firstMs: number | null;
+  totalMs: number | null;
+}
+
+const IDLE: Run = { text: '', state: 'idle', firstMs: null, totalMs: null };
+
+/**
+ * The same answer two ways, side by side: streamed (each token read from the
+ * body as it arrives) and complete (one body after the last token).
+ */
+export function TokensWidget() {
+  const { record } = useLab();
+  const [pace, setPace] = useState('40');
+  const [count, setCount] = useState('120');
+  const [streamed, setStreamed] = useState<Run>(IDLE);
+  const [complete, setComplete] = useState<Run>(IDLE);
+  const controller = useRef<AbortController | null>(null);
+  const running = streamed.state === 'waiting' || streamed.state === 'receiving' || complete.state === 'waiting';
+
+  const runOne = async (mode: 'stream' | 'complete', set: (update: (r: Run) => Run) => void, signal: AbortSignal) => {
+    set(() => ({ ...IDLE, state: 'waiting' }));
+    const decoder = new TextDecoder();
+    const outcome = await readStream(record, `/api/stream/tokens?mode=${mode}&tokens=${Number(count)}&pace=${Number(pace)}`, {
+      label: mode === 'stream' ? 'token stream' : 'complete answer',
+      signal,
+      onChunk: (chunk, progress) => {
+        const text = decoder.decode(chunk, { stream: true });
+        set((r) => ({ ...r, state: 'receiving', text: r.text + text, firstMs: r.firstMs ?? progress.firstByteMs }));
+      },
+    });
+    set((r) => ({
+      ...r,
+      state: outcome.ending,
+      totalMs: outcome.ending === 'completed' ? outcome.elapsedMs : null,
+      text: outcome.status >= 400 ? `The lab answered ${outcome.status}.` : r.text,
+    }));
+  };
+
+  const run = () => {
+    controller.current = new AbortController();
+    const { signal } = controller.current;
+    void runOne('stream', setStreamed, signal);
+    void runOne('complete', setComplete, signal);
+  };
+
+  return (
+    <WidgetFrame title="GET /api/stream/tokens — streamed vs complete" testId="tokens-widget">
+      <div className={styles.row}>
+        <label>
+          Pace (ms per token){' '}
+          <input
+            className={`lab-input ${styles.small}`}
+            data-testid="tokens-pace"
+            value={pace}
+            onChange={(e) => setPace(e.target.value)}
+          />
+        </label>
+        <label>
+          Tokens{' '}
+          <input
+            className={`lab-input ${styles.small}`}
+            data-testid="tokens-count"
+            value={count}
+            onChange={(e) => setCount(e.target.value)}
+          />
+        </label>
+        <button type="button" className="lab-button" data-testid="tokens-run" disabled={running} onClick={run}>
+          Ask both
+        </button>
+        <button
+          type="button"
+          className="lab-button"
+          data-variant="danger"
+          data-testid="tokens-cancel"
+          disabled={!running}
+          onClick={() => controller.current?.abort()}
+        >
+          Cancel
+        </button>
+      </div>
+      <div className={styles.columns}>
+        <RunPanel title="Streamed (read as it arrives)" run={streamed} testId="tokens-stream" />
+        <RunPanel title="Complete (wait for everything)" run={complete} testId="tokens-complete" />
+      </div>
+    </WidgetFrame>
+  );
+}
+
+function RunPanel({ title, run, testId }: { title: string; run: Run; testId: string }) {
+  return (
+    <div className={styles.panel} data-testid={testId} data-state={run.state}>
+      <h4>{title}</h4>
+      <dl className={styles.figures}>
+        <dt>State</dt>
+        <dd data-testid={`${testId}-state`}>{run.state}</dd>
+        <dt>First token</dt>
+        <dd data-testid={`${testId}-first`}>{run.firstMs === null ? '—' : `${run.firstMs.toFixed(0)} ms`}</dd>
+        <dt>Full answer</dt>
+        <dd data-testid={`${testId}-total`}>{run.totalMs === null ? '—' : `${run.totalMs.toFixed(0)} ms`}</dd>
+      </dl>
+      <p className={styles.answer} data-testid={`${testId}-text`}>
+        {run.text}
+      </p>
+    </div>
+  );
+}

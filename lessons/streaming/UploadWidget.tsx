@@ -1,0 +1,223 @@
+'use client';
+
+import { useRef, useState } from 'react';
+import {
+  multipartUpload,
+  type PartState,
+  sha256Hex,
+  tryStreamingRequestBody,
+  uploadBlob,
+} from '../../components/lab/clients/stream';
+import { DropButton } from '../../components/lab/DropButton';
+import { useLab } from '../../components/lab/LabProvider';
+import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import styles from './widgets.module.css';
+
+const MB = 1024 * 1024;
+const GENERATED_MB = 24;
+
+/** A file of random bytes made in the page (crypto.getRandomValues fills at most 64 KiB per call). */
+function randomFile(mb: number): File {
+  const chunks: Uint8Array[] = [];
+  for (let made = 0; made < mb * MB; made += 65_536) chunks.push(crypto.getRandomValues(new Uint8Array(65_536)));
+  return new File(chunks as BlobPart[], `random-${mb}MB.bin`, { type: 'application/octet-stream' });
+}
+
+const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
+/** Pick or generate a file; send it as one streamed body, or as a multipart upload with per-part progress. */
+export function UploadWidget() {
+  const { record, fetch: labFetch } = useLab();
+  const [file, setFile] = useState<File | null>(null);
+  const [localSha, setLocalSha] = useState<string | null>(null);
+  const [streamed, setStreamed] = useState<{ sent: number; text: string; state: string } | null>(null);
+  const [partSize, setPartSize] = useState(2 * MB);
+  const [parallel, setParallel] = useState(4);
+  const [failPart, setFailPart] = useState('2');
+  const [parts, setParts] = useState<Record<number, PartState>>({});
+  const [multipart, setMultipart] = useState<{ state: string; text: string } | null>(null);
+  const [duplex, setDuplex] = useState<string | null>(null);
+  const busy = useRef(false);
+
+  const choose = async (f: File) => {
+    setFile(f);
+    setLocalSha(null);
+    setLocalSha(await sha256Hex(f));
+  };
+
+  const sendStreamed = async () => {
+    if (!file || busy.current) return;
+    busy.current = true;
+    setStreamed({ sent: 0, text: 'sending…', state: 'sending' });
+    try {
+      const result = await uploadBlob(record, '/api/stream/upload', file, {
+        label: 'streamed upload',
+        onProgress: ({ sent }) => setStreamed({ sent, text: `sent ${mb(sent)} of ${mb(file.size)}`, state: 'sending' }),
+      });
+      const body = result.body as { sha256?: string; detail?: string; bytes?: number };
+      if (result.status !== 201) throw new Error(body.detail ?? `answered ${result.status}`);
+      const match = body.sha256 === localSha;
+      setStreamed({
+        sent: file.size,
+        state: match ? 'verified' : 'mismatch',
+        text: `stored ${mb(body.bytes ?? 0)}; server SHA-256 ${body.sha256?.slice(0, 16)}… ${match ? 'matches' : 'does NOT match'} yours`,
+      });
+    } catch (error: unknown) {
+      setStreamed((s) => ({
+        sent: s?.sent ?? 0,
+        state: 'failed',
+        text: `failed after ${mb(s?.sent ?? 0)}: ${(error as Error).message}. Nothing was kept: a streamed upload starts again from byte 0.`,
+      }));
+    } finally {
+      busy.current = false;
+    }
+  };
+
+  const sendMultipart = async () => {
+    if (!file || busy.current) return;
+    busy.current = true;
+    setParts({});
+    setMultipart({ state: 'sending', text: 'creating the upload…' });
+    try {
+      const n = Number(failPart);
+      const result = await multipartUpload(labFetch, record, file, {
+        partSize,
+        parallel,
+        ...(Number.isInteger(n) && n > 0 ? { failPart: n } : {}),
+        onPart: (part) => setParts((p) => ({ ...p, [part.n]: part })),
+      });
+      const match = result.sha256 === localSha;
+      setMultipart({
+        state: match ? 'verified' : 'mismatch',
+        text: `complete: ${result.partsSent} part requests for ${Math.ceil(file.size / partSize)} parts, ${mb(result.bytesSent)} sent for a ${mb(file.size)} file; server SHA-256 ${result.sha256.slice(0, 16)}… ${match ? 'matches' : 'does NOT match'} yours`,
+      });
+    } catch (error: unknown) {
+      setMultipart({ state: 'failed', text: (error as Error).message });
+    } finally {
+      busy.current = false;
+    }
+  };
+
+  return (
+    <WidgetFrame title="Uploads — one streamed body vs multipart" testId="upload-widget">
+      <div className={styles.row}>
+        <input type="file" data-testid="upload-file" onChange={(e) => e.target.files?.[0] && void choose(e.target.files[0])} />
+        <button
+          type="button"
+          className="lab-button"
+          data-testid="upload-generate"
+          onClick={() => void choose(randomFile(GENERATED_MB))}
+        >
+          Generate {GENERATED_MB} MB
+        </button>
+        <DropButton target="stream" />
+      </div>
+      {file && (
+        <p className={styles.note} data-testid="upload-chosen">
+          {file.name}: {mb(file.size)}, SHA-256 <code data-testid="upload-local-sha">{localSha ?? 'hashing…'}</code>
+        </p>
+      )}
+      <div className={styles.columns}>
+        <div className={styles.panel}>
+          <h4>Streamed: one request</h4>
+          <button
+            type="button"
+            className="lab-button"
+            data-testid="upload-streamed"
+            disabled={!file || !localSha}
+            onClick={() => void sendStreamed()}
+          >
+            Upload in one request
+          </button>
+          <progress className={styles.bar} max={file?.size ?? 1} value={streamed?.sent ?? 0} />
+          {streamed && (
+            <p className={styles.note} data-testid="upload-streamed-result" data-state={streamed.state}>
+              {streamed.text}
+            </p>
+          )}
+          <button
+            type="button"
+            className="lab-button"
+            data-testid="upload-duplex"
+            onClick={() => void tryStreamingRequestBody(record).then((r) => setDuplex(r.message))}
+          >
+            Try a ReadableStream body
+          </button>
+          {duplex && (
+            <p className={styles.note} data-testid="upload-duplex-result">
+              {duplex}
+            </p>
+          )}
+        </div>
+        <div className={styles.panel}>
+          <h4>Multipart: parts in parallel</h4>
+          <div className={styles.row}>
+            <label>
+              Part size{' '}
+              <select
+                className="lab-input"
+                data-testid="upload-part-size"
+                value={partSize}
+                onChange={(e) => setPartSize(Number(e.target.value))}
+              >
+                {[1, 2, 4, 8].map((n) => (
+                  <option key={n} value={n * MB}>
+                    {n} MB
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              In parallel{' '}
+              <select
+                className="lab-input"
+                data-testid="upload-parallel"
+                value={parallel}
+                onChange={(e) => setParallel(Number(e.target.value))}
+              >
+                {[1, 4, 8].map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Fail part{' '}
+              <input
+                className={`lab-input ${styles.small}`}
+                data-testid="upload-fail-part"
+                value={failPart}
+                onChange={(e) => setFailPart(e.target.value)}
+                title="0 = no injected failure"
+              />
+            </label>
+          </div>
+          <button
+            type="button"
+            className="lab-button"
+            data-testid="upload-multipart"
+            disabled={!file || !localSha}
+            onClick={() => void sendMultipart()}
+          >
+            Upload in parts
+          </button>
+          <ul className={styles.parts} data-testid="upload-parts">
+            {Object.values(parts).map((p) => (
+              <li key={p.n} data-state={p.state} data-testid={`upload-part-${p.n}`}>
+                part {p.n}: {p.state}
+                {p.attempt > 1 ? ` (try ${p.attempt})` : ''}
+                <progress className={styles.bar} max={p.bytes} value={p.sent} />
+              </li>
+            ))}
+          </ul>
+          {multipart && (
+            <p className={styles.note} data-testid="upload-multipart-result" data-state={multipart.state}>
+              {multipart.text}
+            </p>
+          )}
+        </div>
+      </div>
+    </WidgetFrame>
+  );
+}

@@ -1,0 +1,5 @@
+import { SignatureWidget } from './SignatureWidget';
+import { WebhookConsole } from './WebhookConsole';
+
+/** The widgets lessons/webhooks/lesson.mdx uses. */
+export const webhooksWidgets = { WebhookConsole, SignatureWidget };

@@ -1,0 +1,201 @@
+'use client';
+
+import { useEffect, useId, useRef, useState } from 'react';
+import { LabSocketIo, type SocketIoState } from '../../components/lab/clients/socketio';
+import { useLab } from '../../components/lab/LabProvider';
+import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import { StateBadge, usePostJson } from './shared';
+import styles from './widgets.module.css';
+
+type User = 'A' | 'B';
+interface PubSubState {
+  backend: 'redis' | 'in-process';
+  enabled: boolean;
+}
+
+/**
+ * Two users behind a load balancer in front of two socket.io instances.
+ * Pub/sub and "server dies" apply to this student's session only.
+ */
+export function ScalingWidget() {
+  const { fetch: labFetch } = useLab();
+  const post = usePostJson();
+  const [pubsub, setPubsub] = useState<PubSubState | null>(null);
+  const [connected, setConnected] = useState(false);
+  const [outcome, setOutcome] = useState<string | null>(null);
+
+  useEffect(() => {
+    void labFetch('/api/socketio/pubsub', { protocol: 'lab' })
+      .then((r) => r.json())
+      .then((body: PubSubState) => setPubsub(body))
+      .catch(() => undefined);
+  }, [labFetch]);
+
+  const toggle = async (enabled: boolean) => {
+    // Show the switch flipped at once; the server's answer then confirms it (or puts it back).
+    setPubsub((current) => (current ? { ...current, enabled } : current));
+    try {
+      setPubsub(await post<PubSubState>('/api/socketio/pubsub', { enabled }));
+    } catch (error: unknown) {
+      setPubsub((current) => (current ? { ...current, enabled: !enabled } : current));
+      setOutcome((error as Error).message);
+    }
+  };
+
+  const kill = async (server: '1' | '2') => {
+    try {
+      const { cut } = await post<{ cut: number }>('/api/socketio/outage', { server, seconds: 10 });
+      setOutcome(`server ${server} is down for your session for 10 s (cut ${cut})`);
+    } catch (error: unknown) {
+      setOutcome((error as Error).message);
+    }
+  };
+
+  return (
+    <WidgetFrame title="Two socket.io servers behind a load balancer" testId="sio-scaling">
+      <p className={styles.muted} data-testid="pubsub-backend" data-backend={pubsub?.backend ?? ''}>
+        {pubsub === null
+          ? 'Asking the lab which pub/sub it has…'
+          : pubsub.backend === 'redis'
+            ? 'Pub/sub: a real Redis server, through @socket.io/redis-adapter.'
+            : 'Pub/sub: the in-process stand-in (no Redis on this machine). It passes messages between the two instances inside the lab process, the way Redis would between machines.'}
+      </p>
+      <div className={styles.row}>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="pubsub-toggle"
+            disabled={pubsub === null}
+            checked={pubsub?.enabled ?? false}
+            onChange={(e) => void toggle(e.target.checked)}
+          />{' '}
+          Pub/sub between the servers (your session only)
+        </label>
+        {!connected && (
+          <button type="button" className="lab-button" data-testid="scaling-connect" onClick={() => setConnected(true)}>
+            Connect users A and B
+          </button>
+        )}
+      </div>
+      {connected && (
+        <>
+          <div className={styles.panes}>
+            <UserPane user="A" />
+            <UserPane user="B" />
+          </div>
+          <div className={styles.row}>
+            <button type="button" className="lab-button" data-variant="danger" data-testid="kill-1" onClick={() => kill('1')}>
+              Server 1 dies (10 s)
+            </button>
+            <button type="button" className="lab-button" data-variant="danger" data-testid="kill-2" onClick={() => kill('2')}>
+              Server 2 dies (10 s)
+            </button>
+            {outcome && (
+              <span className={styles.muted} role="status" data-testid="scaling-outcome">
+                {outcome}
+              </span>
+            )}
+          </div>
+        </>
+      )}
+    </WidgetFrame>
+  );
+}
+
+interface Line {
+  key: number;
+  text: string;
+  kind: string;
+}
+
+function withLine(lines: Line[], kind: string, text: string): Line[] {
+  return [...lines.slice(-59), { key: (lines.at(-1)?.key ?? 0) + 1, kind, text }];
+}
+
+function UserPane({ user }: { user: User }) {
+  const { record } = useLab();
+  const [client, setClient] = useState<LabSocketIo | null>(null);
+  const [state, setState] = useState<SocketIoState>('connecting');
+  const [server, setServer] = useState('');
+  const [lines, setLines] = useState<Line[]>([]);
+  const [draft, setDraft] = useState('');
+  const counter = useRef(0);
+  const inputId = useId();
+  const add = (kind: string, text: string) =>
+    setLines((ls) => [...ls.slice(-59), { key: (ls.at(-1)?.key ?? 0) + 1, kind, text }]);
+
+  useEffect(() => {
+    const add = (kind: string, text: string) => setLines((ls) => withLine(ls, kind, text));
+    const c = new LabSocketIo(record, {
+      path: '/api/socketio/lb/',
+      query: { user, as: user === 'A' ? 'customer' : 'agent' },
+      label: `user ${user}`,
+    });
+    const off = c.subscribe({
+      state: setState,
+      event: (name, payload) => {
+        const m = (payload ?? {}) as Record<string, unknown>;
+        if (name === 'welcome') {
+          setServer(String(m.server));
+          add('system', `connected to ${String(m.server)}${m.recovered ? ' (recovered)' : ''}`);
+        } else if (name === 'message')
+          add('theirs', `${String(m.from) === 'customer' ? 'A' : 'B'}: ${String(m.text)} (via ${String(m.server)})`);
+      },
+    });
+    setClient(c);
+    return () => {
+      off();
+      c.close();
+    };
+  }, [record, user]);
+
+  const send = async () => {
+    if (!client || !draft) return;
+    counter.current += 1;
+    const id = `${user}-${Date.now().toString(36)}-${counter.current}`;
+    add('mine', `${user}: ${draft}`);
+    setDraft('');
+    await client.emitWithAck('message', { id, text: draft }).catch(() => add('system', 'no ack (timed out)'));
+  };
+
+  return (
+    <div className={styles.pane} data-testid={`user-${user}`}>
+      <p className={styles.paneTitle}>
+        User {user} <StateBadge state={state} testId={`user-${user}-state`} conn={client?.connId} />
+        <span className={styles.muted} data-testid={`user-${user}-server`} data-server={server}>
+          {server ? `on ${server}` : ''}
+        </span>
+      </p>
+      <ol className={styles.log} data-testid={`user-${user}-log`} aria-label={`user ${user} messages`} aria-live="polite">
+        {lines.map((l) => (
+          <li key={l.key} data-kind={l.kind} data-mine={l.kind === 'mine'}>
+            {l.text}
+          </li>
+        ))}
+      </ol>
+      <form
+        className={styles.row}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send();
+        }}
+      >
+        <label htmlFor={inputId} className="visually-hidden">
+          Message as user {user}
+        </label>
+        <input
+          id={inputId}
+          className={`lab-input ${styles.grow}`}
+          data-testid={`user-${user}-input`}
+          value={draft}
+          placeholder="Type a message"
+          onChange={(e) => setDraft(e.target.value)}
+          autoComplete="off"
+        />
+        <button type="submit" className="lab-button" data-testid={`user-${user}-send`} disabled={!draft || state !== 'open'}>
+          Send
+        </button>
+      </form>
+    </div>
+  );
+}

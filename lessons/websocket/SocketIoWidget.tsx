@@ -1,0 +1,163 @@
+'use client';
+
+import { useEffect, useId, useRef, useState } from 'react';
+import { LabSocketIo, type SocketIoState } from '../../components/lab/clients/socketio';
+import { DropButton } from '../../components/lab/DropButton';
+import { useLab } from '../../components/lab/LabProvider';
+import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import { StateBadge, usePostJson } from './shared';
+import styles from './widgets.module.css';
+
+type Role = 'customer' | 'agent';
+const LOG_LIMIT = 60;
+
+/** The same support chat over socket.io, with connection state recovery on the server. */
+export function SocketIoWidget() {
+  const post = usePostJson();
+  const [outcome, setOutcome] = useState<string | null>(null);
+
+  const away = async (seconds: number) => {
+    try {
+      const { cut } = await post<{ cut: number }>('/api/socketio/outage', { server: 'chat', seconds, as: 'customer' });
+      setOutcome(`customer offline for ${seconds} s (cut ${cut})`);
+    } catch (error: unknown) {
+      setOutcome((error as Error).message);
+    }
+  };
+
+  return (
+    <WidgetFrame title="Support chat over socket.io (/api/socketio/)" testId="sio-chat">
+      <div className={styles.panes}>
+        <SocketIoPane as="customer" />
+        <SocketIoPane as="agent" />
+      </div>
+      <div className={styles.row}>
+        <DropButton target="socketio" label="Drop connections" />
+        <button type="button" className="lab-button" data-variant="danger" data-testid="sio-away-short" onClick={() => away(2)}>
+          Customer offline 2 s
+        </button>
+        <button type="button" className="lab-button" data-variant="danger" data-testid="sio-away-long" onClick={() => away(8)}>
+          Customer offline 8 s
+        </button>
+        {outcome && (
+          <span className={styles.muted} role="status" data-testid="sio-away-result">
+            {outcome}
+          </span>
+        )}
+      </div>
+    </WidgetFrame>
+  );
+}
+
+interface Line {
+  key: number;
+  text: string;
+  id?: string;
+  kind: string;
+}
+
+function withLine(lines: Line[], kind: string, text: string, id?: string): Line[] {
+  return [...lines.slice(1 - LOG_LIMIT), { key: (lines.at(-1)?.key ?? 0) + 1, kind, text, id }];
+}
+
+function SocketIoPane({ as }: { as: Role }) {
+  const { record } = useLab();
+  const [client, setClient] = useState<LabSocketIo | null>(null);
+  const [state, setState] = useState<SocketIoState>('connecting');
+  const [transport, setTransport] = useState('');
+  const [recovered, setRecovered] = useState<boolean | null>(null);
+  const [lines, setLines] = useState<Line[]>([]);
+  const [draft, setDraft] = useState('');
+  const counter = useRef(0);
+  const inputId = useId();
+
+  const add = (kind: string, text: string, id?: string) => setLines((ls) => withLine(ls, kind, text, id));
+
+  useEffect(() => {
+    const add = (kind: string, text: string, id?: string) => setLines((ls) => withLine(ls, kind, text, id));
+    const c = new LabSocketIo(record, { path: '/api/socketio/', query: { as }, label: as });
+    const engineTransport = () => setTransport(c.socket.io.engine?.transport?.name ?? '');
+    const off = c.subscribe({
+      state: (s) => {
+        setState(s);
+        engineTransport();
+      },
+      connect: ({ recovered: r }) => {
+        setRecovered(r);
+        add('system', r ? 'reconnected: state recovered, missed messages replayed' : 'connected (a fresh session)');
+        c.socket.io.engine.on('upgrade', engineTransport);
+        engineTransport();
+      },
+      event: (name, payload) => {
+        const m = (payload ?? {}) as Record<string, unknown>;
+        if (name === 'message') {
+          add('theirs', `${String(m.from)}: ${String(m.text)}`, String(m.id));
+          c.emit('delivered', { id: m.id });
+        } else if (name === 'protocol-error') add('system', `protocol error: ${String(m.message)}`);
+      },
+    });
+    setClient(c);
+    return () => {
+      off();
+      c.close();
+    };
+  }, [record, as]);
+
+  const send = async () => {
+    if (!client || !draft) return;
+    counter.current += 1;
+    const id = `${as[0]}-${Date.now().toString(36)}-${counter.current}`;
+    add('mine', `${as}: ${draft}`, id);
+    setDraft('');
+    try {
+      await client.emitWithAck('message', { id, text: draft });
+      setLines((ls) => ls.map((l) => (l.id === id ? { ...l, text: `${l.text} ✓` } : l)));
+    } catch {
+      add('system', `no ack for ${id} (timed out)`);
+    }
+  };
+
+  return (
+    <div className={styles.pane} data-testid={`sio-${as}`}>
+      <p className={styles.paneTitle}>
+        {as === 'customer' ? 'Customer' : 'Agent'} <StateBadge state={state} testId={`sio-${as}-state`} conn={client?.connId} />
+        <span className={styles.muted} data-testid={`sio-${as}-transport`}>
+          {transport}
+        </span>
+        <span className={styles.muted} data-testid={`sio-${as}-recovered`} data-recovered={String(recovered)}>
+          {recovered === null ? '' : recovered ? 'recovered' : 'not recovered'}
+        </span>
+      </p>
+      <ol className={styles.log} data-testid={`sio-${as}-log`} aria-label={`${as} messages`} aria-live="polite">
+        {lines.map((l) => (
+          <li key={l.key} data-kind={l.kind} data-mine={l.kind === 'mine'} data-id={l.id}>
+            {l.text}
+          </li>
+        ))}
+      </ol>
+      <form
+        className={styles.row}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send();
+        }}
+      >
+        <label htmlFor={inputId} className="visually-hidden">
+          Message as {as}
+        </label>
+        <input
+          id={inputId}
+          className={`lab-input ${styles.grow}`}
+          data-testid={`sio-${as}-input`}
+          value={draft}
+          placeholder="Type a message"
+          onChange={(e) => setDraft(e.target.value)}
+          autoComplete="off"
+        />
+        <button type="submit" className="lab-button" data-testid={`sio-${as}-send`} disabled={!draft}>
+          Send
+        </button>
+      </form>
+    </div>
+  );
+}

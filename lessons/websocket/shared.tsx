@@ -1,0 +1,45 @@
+'use client';
+
+import { useMemo } from 'react';
+import { useLab, useTimeline } from '../../components/lab/LabProvider';
+import type { TimelineEvent } from '../../lib/timeline';
+import styles from './widgets.module.css';
+
+/** The timeline's events on one connection's lane that match `predicate` (browser and server). */
+export function useLaneEvents(conn: string | undefined, predicate: (e: TimelineEvent) => boolean): TimelineEvent[] {
+  const version = useTimeline((s) => s.version);
+  const { store } = useLab();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the store's change counter; the predicate is a fresh closure each render
+  return useMemo(
+    () => (conn ? store.getState().events.filter((e) => e.conn === conn && predicate(e)) : []),
+    [version, conn, store],
+  );
+}
+
+/** POSTs JSON to a lab control endpoint through the instrumented fetch; throws with the problem's detail. */
+export function usePostJson() {
+  const { fetch: labFetch } = useLab();
+  return async <T,>(path: string, body: unknown): Promise<T> => {
+    const response = await labFetch(path, {
+      method: 'POST',
+      protocol: 'lab',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json: unknown = await response.json().catch(() => null);
+    if (!response.ok) {
+      const detail = (json as { detail?: string } | null)?.detail;
+      throw new Error(detail ?? `The lab answered ${response.status}`);
+    }
+    return json as T;
+  };
+}
+
+/** A connection's state; `conn` (its timeline lane id) is there for tests and curious students. */
+export function StateBadge({ state, testId, conn }: { state: string; testId: string; conn?: string }) {
+  return (
+    <span className={styles.state} data-testid={testId} data-state={state} data-conn={conn}>
+      {state}
+    </span>
+  );
+}

@@ -1,0 +1,213 @@
+/**
+ * `npm run bench:rest`: what the lab's timeline taps cost a REST endpoint.
+ *
+ * Measures `GET /api/accounts/123` two ways with the same load tool
+ * (autocannon), in one run:
+ *   - full lab: the real lab server (sessions, router, HTTP tap, SQL taps,
+ *     event log, one connected lab channel receiving the events), exactly
+ *     as a student's requests go through it;
+ *   - taps off: the same REST handler (same dispatcher, instances, SQL)
+ *     behind the same router, but with no HTTP tap and SQL statements not
+ *     recorded.
+ * The servers run in a child process (this file with --serve), so the load
+ * generator doesn't share their event loop. Rounds alternate between the two
+ * so background noise hits both alike.
+ *
+ * Options: --duration S (per round, default 5), --rounds N (default 3),
+ * --connections N (default 10), --json FILE, --profile DIR (writes a V8 CPU
+ * profile of the server process there, for finding where the time goes).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import WebSocket from 'ws';
+import { createLabServer } from '../server/app';
+import { createRouter, type Route } from '../server/http/router';
+import { createLab } from '../server/lab';
+import { configFromEnv } from '../server/lab/config';
+import { createRest } from '../server/protocols/rest';
+
+const { values: args } = parseArgs({
+  options: {
+    serve: { type: 'boolean', default: false },
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10' },
+    json: { type: 'string' },
+    profile: { type: 'string' },
+  },
+});
+
+const PATH = '/api/accounts/123';
+/** The issue's goal: the taps cost less than this share of throughput. */
+const GOAL_OVERHEAD = 0.1;
+
+interface Ports {
+  full: number;
+  untapped: number;
+  fullSession: string;
+  untappedSession: string;
+}
+
+/** Child process: both servers on free loopback ports; prints their ports as one JSON line. */
+async function serve(): Promise<void> {
+  const config = { ...configFromEnv({}), next: false as const, port: 0, host: '127.0.0.1', dbPath: ':memory:' };
+
+  const full = await createLabServer(config);
+  const fullPort = await full.listen();
+  const fullSession = full.lab.sessions.create();
+
+  // Taps off: the same handler and router, but the route has no `tap` and the SQL isn't recorded.
+  const lab = createLab(config);
+  const untappedLab = { ...lab, sessionDb: (sessionId: string) => lab.db.forSession(sessionId, () => undefined) };
+  const rest = createRest(untappedLab);
+  const routes: Route[] = [{ method: 'GET', path: '/api/accounts/:id', access: 'session', handler: rest.getAccount }];
+  const router = createRouter(untappedLab, routes, []);
+  const untapped = createServer((req, res) => void router.handle(req, res, new URL(req.url ?? '/', 'http://bench.invalid')));
+  await new Promise<void>((resolve) => untapped.listen(0, '127.0.0.1', resolve));
+  const untappedSession = lab.sessions.create();
+
+  const ports: Ports = {
+    full: fullPort,
+    untapped: (untapped.address() as AddressInfo).port,
+    fullSession,
+    untappedSession,
+  };
+  console.log(JSON.stringify(ports));
+  // The parent asks for CPU time around each round: a measure that other processes on a busy machine barely skew.
+  process.on('message', () => process.send?.(process.cpuUsage()));
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+interface Figures {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  /** Server CPU time (user + system) per request, in microseconds. */
+  cpuUsPerRequest: number;
+}
+
+/** The server process's CPU time so far (microseconds). */
+function serverCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (usage) => resolve((usage as NodeJS.CpuUsage).user + (usage as NodeJS.CpuUsage).system));
+    child.send('cpu');
+  });
+}
+
+async function load(child: ChildProcess, port: number, session: string, seconds: number, connections: number): Promise<Figures> {
+  const cpuBefore = await serverCpu(child);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${PATH}`,
+    connections,
+    duration: seconds,
+    // A trace id, as the lab's pages send: the request is the browser's, not a terminal's.
+    headers: { 'x-lab-session': session, 'x-lab-trace': 'bench' },
+  });
+  const cpu = (await serverCpu(child)) - cpuBefore;
+  return {
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    cpuUsPerRequest: cpu / Math.max(1, result.requests.total),
+  };
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+async function main(): Promise<void> {
+  const seconds = Number(args.duration);
+  const rounds = Number(args.rounds);
+  const connections = Number(args.connections);
+  const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, ...profile, import.meta.filename, '--serve'], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const ports = await new Promise<Ports>((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString('utf8').split('\n')[0] ?? '') as Ports));
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  // A student's tab: the lab channel receives every event the taps produce.
+  const channel = new WebSocket(`ws://127.0.0.1:${ports.full}/api/lab/channel?session=${ports.fullSession}`);
+  await new Promise((resolve, reject) => {
+    channel.once('open', resolve);
+    channel.once('error', reject);
+  });
+  let channelMessages = 0;
+  channel.on('message', () => {
+    channelMessages++;
+  });
+
+  try {
+    console.log(`Warming up (2 s each)…`);
+    await load(child, ports.untapped, ports.untappedSession, 2, connections);
+    await load(child, ports.full, ports.fullSession, 2, connections);
+    const runs: { full: Figures[]; untapped: Figures[] } = { full: [], untapped: [] };
+    for (let round = 1; round <= rounds; round++) {
+      runs.untapped.push(await load(child, ports.untapped, ports.untappedSession, seconds, connections));
+      runs.full.push(await load(child, ports.full, ports.fullSession, seconds, connections));
+      const [off, on] = [runs.untapped.at(-1), runs.full.at(-1)];
+      console.log(
+        `round ${round}: taps off ${off?.reqPerSec.toFixed(0)} req/s (${off?.cpuUsPerRequest.toFixed(0)} µs CPU/req), ` +
+          `full lab ${on?.reqPerSec.toFixed(0)} req/s (${on?.cpuUsPerRequest.toFixed(0)} µs CPU/req)`,
+      );
+    }
+    const summary = (list: Figures[]) => ({
+      reqPerSec: Math.round(mean(list.map((f) => f.reqPerSec))),
+      p50: Number(mean(list.map((f) => f.p50)).toFixed(1)),
+      p99: Number(mean(list.map((f) => f.p99)).toFixed(1)),
+      cpuUsPerRequest: Math.round(mean(list.map((f) => f.cpuUsPerRequest))),
+      errors: list.reduce((n, f) => n + f.errors + f.non2xx, 0),
+    });
+    const off = summary(runs.untapped);
+    const on = summary(runs.full);
+    const overhead = 1 - on.reqPerSec / off.reqPerSec;
+    // With the server CPU-bound, throughput is 1 / (CPU per request): the same ratio, measured without the neighbours' noise.
+    const cpuOverhead = 1 - off.cpuUsPerRequest / on.cpuUsPerRequest;
+    console.log(`\nGET ${PATH}, ${connections} connections, ${rounds} × ${seconds} s per variant (mean of rounds)`);
+    console.table({
+      'taps off (same handler)': {
+        'req/s': off.reqPerSec,
+        'p50 ms': off.p50,
+        'p99 ms': off.p99,
+        'server CPU µs/req': off.cpuUsPerRequest,
+        errors: off.errors,
+      },
+      'full lab (session + taps)': {
+        'req/s': on.reqPerSec,
+        'p50 ms': on.p50,
+        'p99 ms': on.p99,
+        'server CPU µs/req': on.cpuUsPerRequest,
+        errors: on.errors,
+      },
+    });
+    const verdict = (x: number) => (x < GOAL_OVERHEAD ? 'met' : 'NOT met');
+    console.log(
+      `Taps cost ${(overhead * 100).toFixed(1)}% of measured throughput and ${(cpuOverhead * 100).toFixed(1)}% of CPU-bound capacity ` +
+        `(server CPU per request). Goal: under ${GOAL_OVERHEAD * 100}% — ${verdict(overhead)} / ${verdict(cpuOverhead)}.`,
+    );
+    console.log(`The lab channel received ${channelMessages} messages of events meanwhile.`);
+    if (args.json)
+      fs.writeFileSync(
+        args.json,
+        JSON.stringify({ connections, seconds, rounds, off, on, overhead, cpuOverhead, runs }, null, 2),
+      );
+  } finally {
+    channel.close();
+    child.kill('SIGTERM');
+  }
+}
+
+if (args.serve) void serve();
+else
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -1,0 +1,351 @@
+/**
+ * npm run bench:ws — how many WebSocket clients one lab process holds, and
+ * what its taps cost.
+ *
+ * Three servers, each in its own process, measured by a separate client
+ * process (so server and clients don't share an event loop):
+ *   - bare:     a plain `ws` echo server, no lab, no taps (the baseline);
+ *   - lab ws:   the lab's /api/ws/echo (handshake + frame capture, message events);
+ *   - lab sio:  the lab's socket.io chat (/api/socketio/), `message` with an ack.
+ * For each, clients connect in steps and each sends one message a second;
+ * the client process reports how many connected, messages per second, and
+ * p50/p99 round trips. Memory per connection is the server's RSS growth
+ * divided by the clients. The tap cost is server CPU per echoed message,
+ * lab ws versus bare, at the same load.
+ *
+ *   npm run bench:ws                 full run (10,000 ws / 5,000 socket.io clients)
+ *   BENCH_WS_QUICK=1 npm run bench:ws  small steps, for checking the script
+ *   BENCH_WS_ONLY=ws|sio npm run bench:ws   only the raw WebSocket part (with its baseline), or only socket.io
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import WebSocket, { WebSocketServer } from 'ws';
+
+const SELF = fileURLToPath(import.meta.url);
+const QUICK = process.env.BENCH_WS_QUICK === '1';
+/** `ws` (raw WebSocket, with the bare baseline) or `sio` to run only that part. */
+const ONLY = process.env.BENCH_WS_ONLY;
+/** Each client sends this many messages a second (open loop: no waiting for the echo). */
+const RATE_PER_CLIENT = 1;
+const MEASURE_MS = QUICK ? 4_000 : 10_000;
+/** Connections opened at once while ramping up. */
+const CONNECT_CONCURRENCY = 200;
+const P99_GOAL_MS = 50;
+
+type Kind = 'ws' | 'sio';
+interface ClientReport {
+  wanted: number;
+  connected: number;
+  failed: number;
+  sent: number;
+  received: number;
+  msgsPerSec: number;
+  p50: number;
+  p99: number;
+  connectMs: number;
+}
+
+// ───────────────────────────── roles (child processes) ─────────────────────────────
+
+async function serveBare(): Promise<void> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: 96 * 1024 });
+  wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary })));
+  wss.on('listening', () => {
+    const address = wss.address();
+    process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+  });
+}
+
+async function serveLab(): Promise<void> {
+  const { createLabServer } = await import('../server/app');
+  const { configFromEnv } = await import('../server/lab/config');
+  // Other lessons' extra listeners take any free port, so a running lab elsewhere doesn't collide.
+  process.env.GRPC_PORT ??= '0';
+  process.env.MQTT_PORT ??= '0';
+  const server = await createLabServer({ ...configFromEnv({}), next: false, port: 0, host: '127.0.0.1', dbPath: ':memory:' });
+  process.send?.({ port: await server.listen() });
+}
+
+async function newSession(base: string): Promise<string> {
+  const res = await fetch(`${base}/api/lab/sessions`, { method: 'POST' });
+  return ((await res.json()) as { id: string }).id;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function runClients(args: { kind: Kind; url: string; base: string; n: number }): Promise<void> {
+  const { kind, url, base, n } = args;
+  const rtts: number[] = [];
+  let sent = 0;
+  let received = 0;
+  let failed = 0;
+  const senders: (() => void)[] = [];
+  const closers: (() => void)[] = [];
+  const started = performance.now();
+
+  if (kind === 'ws') {
+    // The bare server has no sessions; the lab's clients all share one.
+    const session = base ? await newSession(base) : 'none';
+    const open = (i: number) =>
+      new Promise<void>((resolve) => {
+        const ws = new WebSocket(`${url}?session=${session}&conn=bench-${i}`, { perMessageDeflate: false });
+        const pending = new Map<string, number>();
+        let seq = 0;
+        ws.on('message', (data) => {
+          const key = data.toString();
+          const at = pending.get(key);
+          if (at !== undefined) {
+            pending.delete(key);
+            received += 1;
+            rtts.push(performance.now() - at);
+          }
+        });
+        ws.once('open', () => {
+          senders.push(() => {
+            if (ws.readyState !== ws.OPEN) return;
+            const key = `${i}:${seq++}`;
+            pending.set(key, performance.now());
+            ws.send(key);
+            sent += 1;
+          });
+          closers.push(() => ws.terminate());
+          resolve();
+        });
+        ws.once('error', () => {
+          failed += 1;
+          resolve();
+        });
+      });
+    for (let i = 0; i < n; i += CONNECT_CONCURRENCY) {
+      await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, n - i) }, (_, j) => open(i + j)));
+    }
+  } else {
+    const { io } = await import('socket.io-client');
+    // One session per client: the chat broadcasts to the session's room, and the bench wants an echo, not a fan-out.
+    const open = async (i: number) => {
+      let session: string;
+      try {
+        session = await newSession(base);
+      } catch {
+        failed += 1; // the server refused or reset: count it as a client that didn't get in
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const socket = io(base, {
+          path: '/api/socketio/',
+          query: { session, conn: `bench-${i}` },
+          // Straight to WebSocket: 5,000 long-polling handshakes would measure polling, not sockets.
+          transports: ['websocket'],
+          reconnection: false,
+        });
+        let seq = 0;
+        socket.once('connect', () => {
+          senders.push(() => {
+            if (!socket.connected) return;
+            const at = performance.now();
+            sent += 1;
+            socket
+              .timeout(5_000)
+              .emitWithAck('message', { id: `b${i}-${seq++}`, text: 'ping' })
+              .then(() => {
+                received += 1;
+                rtts.push(performance.now() - at);
+              })
+              .catch(() => undefined);
+          });
+          closers.push(() => socket.close());
+          resolve();
+        });
+        socket.once('connect_error', () => {
+          failed += 1;
+          socket.close();
+          resolve();
+        });
+      });
+    };
+    for (let i = 0; i < n; i += CONNECT_CONCURRENCY) {
+      await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, n - i) }, (_, j) => open(i + j)));
+    }
+  }
+  const connectMs = performance.now() - started;
+  process.send?.({ connected: senders.length });
+  // Wait for the parent to read the server's memory with everyone connected.
+  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+
+  // Open loop: every client sends RATE_PER_CLIENT a second, spread evenly over the second.
+  const interval = 1000 / (RATE_PER_CLIENT * Math.max(1, senders.length));
+  let next = 0;
+  const measureStart = performance.now();
+  // A 5 ms timer, not a busy loop: on a small machine the client process must not eat the server's CPU.
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = performance.now() - measureStart;
+      const due = Math.floor(Math.min(elapsed, MEASURE_MS) / interval);
+      while (next < due) {
+        senders[next % senders.length]?.();
+        next += 1;
+      }
+      if (elapsed >= MEASURE_MS) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 5);
+  });
+  // Let the last echoes arrive.
+  await new Promise((r) => setTimeout(r, 1_000));
+  rtts.sort((a, b) => a - b);
+  const report: ClientReport = {
+    wanted: n,
+    connected: senders.length,
+    failed,
+    sent,
+    received,
+    msgsPerSec: Math.round(received / (MEASURE_MS / 1000)),
+    p50: percentile(rtts, 50),
+    p99: percentile(rtts, 99),
+    connectMs: Math.round(connectMs),
+  };
+  for (const close of closers) close();
+  process.send?.({ report });
+  setTimeout(() => process.exit(0), 200);
+}
+
+// ───────────────────────────── orchestration ─────────────────────────────
+
+const children = new Set<ChildProcess>();
+// Never leave a server behind: whatever happens to this process, its children go with it.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function spawnRole(role: string, extra: Record<string, string> = {}): ChildProcess {
+  const child = fork(SELF, [role], {
+    env: { ...process.env, ...extra, NODE_ENV: 'production' },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function nextMessage<T>(child: ChildProcess, key: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: Record<string, unknown>) => {
+      if (key in m) {
+        child.off('message', onMessage);
+        resolve(m[key] as T);
+      }
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`child exited (${code}) before sending "${key}"`)));
+  });
+}
+
+/** RSS (bytes) and CPU time (ms) of a process, from /proc. */
+function usage(pid: number): { rss: number; cpuMs: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(stat[11] ?? 0) + Number(stat[12] ?? 0); // utime + stime
+  return { rss: rssKb * 1024, cpuMs: (ticks * 1000) / 100 };
+}
+
+interface Row extends ClientReport {
+  server: string;
+  kbPerConn: number;
+  cpuMsPerKMsg: number;
+}
+
+async function measure(server: string, kind: Kind, pid: number, url: string, base: string, n: number): Promise<Row> {
+  const before = usage(pid);
+  const clients = spawnRole('clients', { BENCH_ARGS: JSON.stringify({ kind, url, base, n }) });
+  await nextMessage<number>(clients, 'connected');
+  await new Promise((r) => setTimeout(r, 500));
+  const connected = usage(pid);
+  clients.send({ go: true });
+  const report = await nextMessage<ClientReport>(clients, 'report');
+  const after = usage(pid);
+  await new Promise((r) => clients.once('exit', r));
+  const row: Row = {
+    server,
+    ...report,
+    kbPerConn: report.connected ? (connected.rss - before.rss) / 1024 / report.connected : Number.NaN,
+    cpuMsPerKMsg: report.received ? ((after.cpuMs - connected.cpuMs) / report.received) * 1000 : Number.NaN,
+  };
+  const ok = row.p99 < P99_GOAL_MS && row.connected === n;
+  console.log(
+    `${server.padEnd(8)} ${String(n).padStart(6)} clients: ${String(row.connected).padStart(6)} connected in ${row.connectMs} ms, ` +
+      `${row.msgsPerSec} msg/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms${ok ? '' : '  ✗'}, ` +
+      `${row.kbPerConn.toFixed(1)} KiB/conn, ${row.cpuMsPerKMsg.toFixed(1)} CPU ms per 1,000 msgs`,
+  );
+  return row;
+}
+
+async function main(): Promise<void> {
+  const wsSteps = QUICK ? [200, 1_000] : [1_000, 5_000, 10_000];
+  const sioSteps = QUICK ? [200, 500] : [1_000, 2_500, 5_000];
+  console.log(`bench:ws — ${RATE_PER_CLIENT} msg/s per client, ${MEASURE_MS / 1000} s per step, p99 goal < ${P99_GOAL_MS} ms`);
+  const rows: Row[] = [];
+
+  if (ONLY !== 'sio') {
+    const bare = spawnRole('bare');
+    const barePort = await nextMessage<number>(bare, 'port');
+    for (const n of wsSteps) rows.push(await measure('bare ws', 'ws', bare.pid as number, `ws://127.0.0.1:${barePort}/`, '', n));
+    bare.kill();
+
+    const lab = spawnRole('lab');
+    const labPort = await nextMessage<number>(lab, 'port');
+    const base = `http://127.0.0.1:${labPort}`;
+    for (const n of wsSteps) {
+      rows.push(await measure('lab ws', 'ws', lab.pid as number, `ws://127.0.0.1:${labPort}/api/ws/echo`, base, n));
+    }
+    lab.kill('SIGTERM');
+    await new Promise((r) => lab.once('exit', r));
+  }
+
+  if (ONLY !== 'ws') {
+    const lab = spawnRole('lab');
+    const labPort = await nextMessage<number>(lab, 'port');
+    const base = `http://127.0.0.1:${labPort}`;
+    for (const n of sioSteps) rows.push(await measure('lab sio', 'sio', lab.pid as number, '', base, n));
+    lab.kill('SIGTERM');
+    await new Promise((r) => lab.once('exit', r));
+  }
+
+  const best = (server: string) =>
+    rows.filter((r) => r.server === server && r.p99 < P99_GOAL_MS && r.connected === r.wanted).at(-1);
+  console.log('\nHighest step meeting p99 < 50 ms with every client connected:');
+  for (const server of [...new Set(rows.map((r) => r.server))]) {
+    const r = best(server);
+    console.log(
+      `  ${server.padEnd(8)} ${r ? `${r.connected} clients, ${r.msgsPerSec} msg/s, p99 ${r.p99.toFixed(1)} ms` : 'none'}`,
+    );
+  }
+  if (ONLY === 'sio') return;
+  const cost = wsSteps.map((n) => {
+    const b = rows.find((r) => r.server === 'bare ws' && r.wanted === n);
+    const l = rows.find((r) => r.server === 'lab ws' && r.wanted === n);
+    return b && l ? `${n}: ${((l.cpuMsPerKMsg / b.cpuMsPerKMsg - 1) * 100).toFixed(0)}%` : `${n}: n/a`;
+  });
+  console.log(`Tap cost (server CPU per echoed message, lab ws vs bare ws), by clients: ${cost.join(', ')}`);
+}
+
+const role = process.argv[2];
+// A child whose parent is gone (the IPC channel closes) exits too.
+if (role) process.on('disconnect', () => process.exit(0));
+if (role === 'bare') void serveBare();
+else if (role === 'lab') void serveLab();
+else if (role === 'clients') void runClients(JSON.parse(process.env.BENCH_ARGS ?? '{}'));
+else
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );

@@ -1,0 +1,158 @@
+/**
+ * A small streaming decoder for WebSocket frame headers (RFC 6455 §5.2),
+ * fed the raw TCP bytes of one direction of a connection. It reads each
+ * frame's header, skips over its payload (keeping a short prefix), and calls
+ * back once per whole frame. It never changes the bytes: `ws` still does the
+ * real parsing; this only lets the lab show what went over the wire.
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-------+-+-------------+-------------------------------+
+ *  |F|R|R|R| opcode|M| Payload len |    Extended payload length    |
+ *  |I|S|S|S|  (4)  |A|     (7)     |             (16/64)           |
+ *  |N|V|V|V|       |S|             |   (if payload len==126/127)   |
+ *  | |1|2|3|       |K|             |                               |
+ *  +-+-+-+-+-------+-+-------------+ - - - - - - - - - - - - - - - +
+ *  |     Extended payload length continued, if payload len == 127  |
+ *  + - - - - - - - - - - - - - - - +-------------------------------+
+ *  |                               |Masking-key, if MASK set to 1  |
+ *  +-------------------------------+-------------------------------+
+ */
+
+export const OPCODES: Readonly<Record<number, string>> = {
+  0: 'continuation',
+  1: 'text',
+  2: 'binary',
+  8: 'close',
+  9: 'ping',
+  10: 'pong',
+};
+
+export interface FrameHeader {
+  fin: boolean;
+  /** RSV1 is set on compressed (permessage-deflate) messages. */
+  rsv1: boolean;
+  opcode: number;
+  opcodeName: string;
+  masked: boolean;
+  /** The 4-byte masking key as hex, when masked. */
+  maskKey: string | null;
+  payloadLength: number;
+  /** 2 (length ≤ 125), 4 (126 → 16-bit length) or 10 (127 → 64-bit length), plus 4 with a mask: 2…14. */
+  headerLength: number;
+  /** How the length was written: in the 7-bit field, or in a 16- or 64-bit extension. */
+  lengthEncoding: '7-bit' | '16-bit' | '64-bit';
+}
+
+export interface DecodedFrame extends FrameHeader {
+  /** The header bytes exactly as they were on the wire. */
+  headerBytes: Buffer;
+  /** The first payload bytes as on the wire (still masked for masked frames). */
+  payloadPrefix: Buffer;
+  /** Close frames: the status code (unmasked), if the payload has one. */
+  closeCode?: number;
+  closeReason?: string;
+}
+
+/** Parses a frame header at the start of `bytes`; null if more bytes are needed. Pure: used on hand-built frames in tests. */
+export function parseFrameHeader(bytes: Uint8Array): FrameHeader | null {
+  if (bytes.length < 2) return null;
+  const b0 = bytes[0] ?? 0;
+  const b1 = bytes[1] ?? 0;
+  const masked = (b1 & 0x80) !== 0;
+  const len7 = b1 & 0x7f;
+  const extension = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
+  const headerLength = 2 + extension + (masked ? 4 : 0);
+  if (bytes.length < headerLength) return null;
+  let payloadLength = len7;
+  if (len7 === 126) payloadLength = ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
+  else if (len7 === 127) {
+    // 64-bit length; JavaScript numbers are exact up to 2^53, far beyond any lab frame.
+    payloadLength = 0;
+    for (let i = 2; i < 10; i++) payloadLength = payloadLength * 256 + (bytes[i] ?? 0);
+  }
+  const maskAt = 2 + extension;
+  const opcode = b0 & 0x0f;
+  return {
+    fin: (b0 & 0x80) !== 0,
+    rsv1: (b0 & 0x40) !== 0,
+    opcode,
+    opcodeName: OPCODES[opcode] ?? `reserved (0x${opcode.toString(16)})`,
+    masked,
+    maskKey: masked ? Buffer.from(bytes.subarray(maskAt, maskAt + 4)).toString('hex') : null,
+    payloadLength,
+    headerLength,
+    lengthEncoding: extension === 0 ? '7-bit' : extension === 2 ? '16-bit' : '64-bit',
+  };
+}
+
+/** XORs `bytes` with the 4-byte mask (client-to-server payloads are masked, RFC 6455 §5.3). */
+export function unmask(bytes: Uint8Array, maskKeyHex: string): Buffer {
+  const key = Buffer.from(maskKeyHex, 'hex');
+  const out = Buffer.alloc(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = (bytes[i] ?? 0) ^ (key[i % 4] ?? 0);
+  return out;
+}
+
+/**
+ * Feeds on a byte stream and emits one DecodedFrame per complete frame.
+ * Keeps at most `prefixBytes` of each payload, so a 64 KiB message costs
+ * the same as a 10-byte one.
+ */
+export class FrameDecoder {
+  private pending: Buffer = Buffer.alloc(0);
+  private current: { header: FrameHeader; headerBytes: Buffer; remaining: number; prefix: Buffer[]; kept: number } | null = null;
+
+  constructor(
+    private readonly onFrame: (frame: DecodedFrame) => void,
+    private readonly prefixBytes = 64,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    while (data.length > 0) {
+      if (!this.current) {
+        const header = parseFrameHeader(data);
+        if (!header) {
+          // Keep the partial header (at most 13 bytes) for the next chunk.
+          this.pending = Buffer.from(data);
+          return;
+        }
+        this.current = {
+          header,
+          headerBytes: Buffer.from(data.subarray(0, header.headerLength)),
+          remaining: header.payloadLength,
+          prefix: [],
+          kept: 0,
+        };
+        data = data.subarray(header.headerLength);
+      }
+      const frame = this.current;
+      const take = Math.min(frame.remaining, data.length);
+      // The close code sits in the payload's first two bytes, so close frames keep enough for it.
+      const want = Math.max(this.prefixBytes, frame.header.opcode === 0x8 ? 125 : 0) - frame.kept;
+      if (want > 0 && take > 0) {
+        const part = Buffer.from(data.subarray(0, Math.min(want, take)));
+        frame.prefix.push(part);
+        frame.kept += part.length;
+      }
+      frame.remaining -= take;
+      data = data.subarray(take);
+      if (frame.remaining === 0) {
+        this.current = null;
+        this.onFrame(finish(frame.header, frame.headerBytes, Buffer.concat(frame.prefix)));
+      }
+    }
+  }
+}
+
+function finish(header: FrameHeader, headerBytes: Buffer, payloadPrefix: Buffer): DecodedFrame {
+  const frame: DecodedFrame = { ...header, headerBytes, payloadPrefix };
+  if (header.opcode === 0x8 && payloadPrefix.length >= 2) {
+    const payload = header.maskKey ? unmask(payloadPrefix, header.maskKey) : payloadPrefix;
+    frame.closeCode = payload.readUInt16BE(0);
+    frame.closeReason = payload.subarray(2).toString('utf8');
+  }
+  return frame;
+}

@@ -1,0 +1,87 @@
+import DataLoader from 'dataloader';
+import type { EventInput } from '../../../lib/timeline';
+import type { Lab } from '../../lab';
+import type { SessionDb } from '../../lab/db';
+import type { BankEvents } from './pubsub';
+
+export interface MerchantRow {
+  id: string;
+  name: string;
+  category: string;
+}
+
+/** What every resolver gets: one per operation (an HTTP request, or one subscription). */
+export interface GraphqlContext {
+  lab: Lab;
+  sessionId: string;
+  /** Shared by every event this operation causes: the browser's trace id when it sent one. */
+  trace: string;
+  /** The WebSocket's connection id, for operations that arrived over graphql-ws. */
+  conn: string | undefined;
+  dataLoader: boolean;
+  /** The session's bank; every statement is counted and recorded as caused by `cause` (a resolver path). */
+  db(cause: string): SessionDb;
+  /** Merchants by id: batched through DataLoader when it is on, one query each when it is off. */
+  merchant(id: string, cause: string): Promise<MerchantRow | null>;
+  /** Measured, not computed: statements run and resolvers called so far. */
+  stats: { sql: number; resolvers: number };
+  events: BankEvents;
+}
+
+export const MERCHANT_BY_ID = 'SELECT id, name, category FROM merchants WHERE session_id = :session AND id = ?';
+
+/** One `IN (?, ?, …)` query for a whole batch of merchant ids. */
+export function merchantsByIds(count: number): string {
+  return `SELECT id, name, category FROM merchants WHERE session_id = :session AND id IN (${Array(count).fill('?').join(', ')})`;
+}
+
+export function createContext(options: {
+  lab: Lab;
+  sessionId: string;
+  trace: string;
+  conn?: string;
+  dataLoader: boolean;
+  events: BankEvents;
+}): GraphqlContext {
+  const { lab, sessionId, trace, conn, dataLoader } = options;
+  const stats = { sql: 0, resolvers: 0 };
+
+  // The lab's SessionDb records each statement; this one also counts it and
+  // tags it with the operation's trace id and the resolver that caused it, so
+  // the timeline can nest SQL under resolvers.
+  const db = (cause: string): SessionDb =>
+    lab.db.forSession(sessionId, (id, event: EventInput) => {
+      stats.sql += 1;
+      lab.record(id, {
+        ...event,
+        stream: trace,
+        conn,
+        detail: { ...event.detail, fields: { ...event.detail?.fields, resolver: cause } },
+      });
+    });
+
+  // A new loader per operation: its cache lives as long as the request, so
+  // one student's merchants are never served to another, nor kept stale.
+  const loader = dataLoader
+    ? new DataLoader<string, MerchantRow | null>(async (ids) => {
+        const rows = db(`DataLoader batch of ${ids.length}`).all<MerchantRow>(merchantsByIds(ids.length), ...ids);
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        return ids.map((id) => byId.get(id) ?? null);
+      })
+    : null;
+
+  return {
+    lab,
+    sessionId,
+    trace,
+    conn,
+    dataLoader,
+    db,
+    stats,
+    events: options.events,
+    async merchant(id, cause) {
+      if (loader) return loader.load(id);
+      return db(cause).get<MerchantRow>(MERCHANT_BY_ID, id) ?? null;
+    },
+  };
+}
