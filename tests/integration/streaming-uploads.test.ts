@@ -101,7 +101,9 @@ describe('streamed upload', () => {
       answered = true;
     });
     while (!answered && sent < total && !req.destroyed) {
+      // Yield after every chunk so the in-process server gets to read (and refuse) as we go.
       if (!req.write(chunk)) await new Promise((resolve) => setTimeout(resolve, 5));
+      else await new Promise((resolve) => setImmediate(resolve));
       sent += chunk.length;
     }
     const { status, body } = await response;
@@ -110,7 +112,7 @@ describe('streamed upload', () => {
     expect(sent).toBeLessThan(total);
     req.destroy();
     await eventually(() => partials(session).length === 0, 'the partial file removed');
-  });
+  }, 30_000);
 
   it('a stream drop mid-upload keeps nothing: a streamed upload starts over', async () => {
     const { req } = rawUpload(session, { 'transfer-encoding': 'chunked' });
