@@ -58,6 +58,9 @@ export function createGraphql(lab: Lab) {
     parseOptions: { maxTokens: LIMITS.maxTokens },
     introspection: true,
     allowBatchedHttpRequests: false,
+    // The lab owns shutdown (server/main.ts closes every protocol, then exits 0). Apollo's own
+    // SIGINT/SIGTERM handler would stop it a second time and re-raise the signal mid-shutdown.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     validationRules: armor.validationRules,
     plugins: [
