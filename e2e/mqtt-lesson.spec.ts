@@ -172,6 +172,18 @@ test('unreliable link: a persistent session gets QoS 1 and 2 back after a drop (
 
   // Clean session: the outage takes everything.
   await page.getByTestId('receiver-clean').check();
+  // The switch replaces the receiver: wait for the new (clean) client to be connected and subscribed,
+  // or the round below could be published before anyone listens.
+  const cleanConnect = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'browser' && e.kind === 'frame' && e.summary.startsWith('CONNECT "receiver" clean=true'),
+    'the clean receiver’s CONNECT',
+  );
+  await lab.waitForEvent(
+    page,
+    (e) => e.conn === cleanConnect.conn && e.origin === 'browser' && e.dir === 'in' && e.summary.startsWith('SUBACK'),
+    'the clean receiver’s SUBACK',
+  );
   await expect(page.getByTestId('receiver-state')).toHaveAttribute('data-state', 'open');
   await page.getByTestId('receiver-freeze').check();
   await page.getByTestId('send-round').click();
