@@ -280,10 +280,6 @@ export function routeTable(lab: Lab, api: ReturnType<typeof labApi>, channel: La
 
     // Lesson "MQTT": MQTT over WebSocket (subprotocol `mqtt`); TCP listener in `start`.
     { path: '/api/mqtt', name: 'mqtt', dropTarget: 'mqtt', handler: mqtt.accept },
-
-    // Lesson "gRPC".
-
-    // Lesson "Streaming".
   ];
 
   // Run once the HTTP port is bound (e.g. extra listeners, a local redis-server).
