@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Problem, startLab, type TestLab, type WsClient } from './helpers';
+import { expectProblem, startLab, type TestLab, type WsClient } from './helpers';
 import { refusedUpgrade } from './ws-client';
 
 const TWO_MB = 2 * 1024 * 1024;
@@ -23,16 +23,6 @@ beforeAll(async () => {
   bystanderSeqBefore = (await lab.events(bystander)).lastSeq;
 });
 afterAll(() => lab.close());
-
-async function expectProblem(res: Response, status: number, title?: string): Promise<Problem> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const problem = (await res.json()) as Problem;
-  expect(problem).toMatchObject({ type: 'about:blank', status });
-  expect(problem.detail.length).toBeGreaterThan(10);
-  if (title) expect(problem.title).toBe(title);
-  return problem;
-}
 
 const postFaults = (body: BodyInit, contentType?: string) =>
   lab.request('/api/lab/faults', {

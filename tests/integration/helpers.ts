@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { ChannelServerMessage } from '../../lib/lab-channel';
 import type { TimelineEvent } from '../../lib/timeline';
 import { createLabServer, type LabServer } from '../../server/app';
@@ -151,4 +152,15 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Asserts an RFC 9457 problem response with a student-readable detail, and returns it. */
+export async function expectProblem(res: Response, status: number, title?: string): Promise<Problem> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const problem = (await res.json()) as Problem;
+  expect(problem).toMatchObject({ type: 'about:blank', status });
+  expect(problem.detail.length).toBeGreaterThan(10);
+  if (title) expect(problem.title).toBe(title);
+  return problem;
 }

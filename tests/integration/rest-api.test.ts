@@ -4,23 +4,13 @@
  * instances behind the round-robin, and problem+json errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, type Problem, startLab, type TestLab } from './helpers';
+import { eventually, expectProblem, startLab, type TestLab } from './helpers';
 
 let lab: TestLab;
 beforeAll(async () => {
   lab = await startLab();
 });
 afterAll(() => lab.close());
-
-async function expectProblem(res: Response, status: number, title?: string): Promise<Problem> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const problem = (await res.json()) as Problem;
-  expect(problem).toMatchObject({ type: 'about:blank', status });
-  expect(problem.detail.length).toBeGreaterThan(10);
-  if (title) expect(problem.title).toBe(title);
-  return problem;
-}
 
 const json = (session: string, method: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
   lab.request(path, {

@@ -4,7 +4,7 @@
  * bank and timeline are untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Problem, startLab, type TestLab } from './helpers';
+import { expectProblem, startLab, type TestLab } from './helpers';
 
 let lab: TestLab;
 let attacker: string;
@@ -20,16 +20,6 @@ beforeAll(async () => {
   bystanderSeq = (await lab.events(bystander)).lastSeq;
 });
 afterAll(() => lab.close());
-
-async function expectProblem(res: Response, status: number, title?: string): Promise<Problem> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const problem = (await res.json()) as Problem;
-  expect(problem).toMatchObject({ type: 'about:blank', status });
-  expect(problem.detail.length).toBeGreaterThan(10);
-  if (title) expect(problem.title).toBe(title);
-  return problem;
-}
 
 const send = (
   method: string,
