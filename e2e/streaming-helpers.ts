@@ -6,11 +6,11 @@ export function laneOf(events: TimelineEvent[], prefix: string): string | undefi
   return events.filter((e) => e.origin === 'server' && e.kind === 'open' && e.summary.startsWith(prefix)).at(-1)?.conn;
 }
 
-/** A lane's server-side memory samples, in MB above the start of the export (heap + external). */
-export function heapDeltas(events: TimelineEvent[], conn: string): number[] {
+/** A lane's server-side memory samples: one field of each (e.g. `heldBytes`, `heapDeltaMb`). */
+export function memorySamples(events: TimelineEvent[], conn: string, field: string): number[] {
   return events
     .filter((e) => e.conn === conn && e.origin === 'server' && e.detail?.fields?.sample === 'memory')
-    .map((e) => Number(e.detail?.fields?.heapDeltaMb));
+    .map((e) => Number(e.detail?.fields?.[field]));
 }
 
 export function closeOf(events: TimelineEvent[], conn: string): TimelineEvent | undefined {

@@ -12,6 +12,13 @@ type Mode = 'stream' | 'buffer';
 const ROW_CHOICES = [100_000, 300_000, 1_000_000];
 const COLORS: Record<Mode, string> = { stream: 'var(--tip)', buffer: 'var(--danger)' };
 
+/** One memory sample: seconds since the first, MB the export holds, MB of process heap above its start. */
+interface Sample {
+  t: number;
+  mb: number;
+  heap: number;
+}
+
 interface Progress {
   mode: Mode;
   rows: number;
@@ -22,7 +29,7 @@ interface Progress {
 
 /**
  * The million-row export, streamed or buffered: the page counts rows as they
- * arrive (without keeping them), and charts the server's memory from the
+ * arrive (without keeping them), and charts what the server holds for it from the
  * samples the server puts on the timeline.
  */
 export function ExportWidget() {
@@ -34,10 +41,10 @@ export function ExportWidget() {
   const controller = useRef<AbortController | null>(null);
   const version = useTimeline((s) => s.version);
 
-  // Server memory samples for the latest run of each mode (heap + external above the start, MB).
+  // Server memory samples for the latest run of each mode: what the export holds, and the process heap above its start (MB).
   const series = useMemo(() => {
     void version;
-    const out: Partial<Record<Mode, { t: number; mb: number; rss: number }[]>> = {};
+    const out: Partial<Record<Mode, Sample[]>> = {};
     for (const mode of ['stream', 'buffer'] as const) {
       const conn = conns[mode];
       if (!conn) continue;
@@ -47,8 +54,8 @@ export function ExportWidget() {
       const t0 = samples[0]?.at ?? 0;
       out[mode] = samples.map((e) => ({
         t: (e.at - t0) / 1000,
-        mb: Number(e.detail?.fields?.heapDeltaMb),
-        rss: Number(e.detail?.fields?.rssDeltaMb),
+        mb: Number(e.detail?.fields?.heldMb),
+        heap: Number(e.detail?.fields?.heapDeltaMb),
       }));
     }
     return out;
@@ -160,10 +167,10 @@ export function ExportWidget() {
   );
 }
 
-function MemoryChart({ series }: { series: Partial<Record<Mode, { t: number; mb: number; rss: number }[]>> }) {
+function MemoryChart({ series }: { series: Partial<Record<Mode, Sample[]>> }) {
   const all = [...(series.stream ?? []), ...(series.buffer ?? [])];
   const maxT = Math.max(1, ...all.map((p) => p.t));
-  const maxMb = Math.max(16, ...all.map((p) => p.mb));
+  const maxMb = Math.max(4, ...all.map((p) => p.mb));
   const W = 600;
   const H = 160;
   const path = (points: { t: number; mb: number }[]) =>
@@ -173,9 +180,9 @@ function MemoryChart({ series }: { series: Partial<Record<Mode, { t: number; mb:
           `${i === 0 ? 'M' : 'L'}${((p.t / maxT) * (W - 40) + 35).toFixed(1)},${(H - 15 - (Math.max(0, p.mb) / maxMb) * (H - 25)).toFixed(1)}`,
       )
       .join(' ');
-  const peak = (mode: Mode) => {
+  const peak = (mode: Mode, of: (p: Sample) => number = (p) => p.mb) => {
     const points = series[mode];
-    return points?.length ? Math.max(...points.map((p) => p.mb)) : null;
+    return points?.length ? Math.max(...points.map(of)) : null;
   };
   return (
     <div>
@@ -183,11 +190,11 @@ function MemoryChart({ series }: { series: Partial<Record<Mode, { t: number; mb:
         className={styles.chart}
         viewBox={`0 0 ${W} ${H}`}
         role="img"
-        aria-label="Server memory above the start of each export, MB"
+        aria-label="Memory the server holds for each export, MB"
         data-testid="export-chart"
       >
         <text x="4" y="14" fontSize="11" fill="currentColor">
-          +{maxMb.toFixed(0)} MB
+          {maxMb.toFixed(0)} MB
         </text>
         <text x="4" y={H - 4} fontSize="11" fill="currentColor">
           0 · {maxT.toFixed(1)} s →
@@ -202,7 +209,9 @@ function MemoryChart({ series }: { series: Partial<Record<Mode, { t: number; mb:
         {(['stream', 'buffer'] as const).map((mode) => (
           <span key={mode} data-testid={`export-peak-${mode}`} data-peak={peak(mode) ?? ''}>
             <span className={styles.swatch} style={{ background: COLORS[mode] }} />
-            {mode === 'stream' ? 'streamed' : 'buffered'}: peak heap {peak(mode) === null ? '—' : `+${peak(mode)?.toFixed(1)} MB`}
+            {mode === 'stream' ? 'streamed' : 'buffered'}: held at most{' '}
+            {peak(mode) === null ? '—' : `${peak(mode)?.toFixed(1)} MB`} (process heap peak{' '}
+            {peak(mode, (p) => p.heap) === null ? '—' : `+${peak(mode, (p) => p.heap)?.toFixed(1)} MB`})
           </span>
         ))}
       </p>

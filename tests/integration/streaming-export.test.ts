@@ -70,17 +70,25 @@ describe('export', () => {
   });
 
   it('samples server memory onto the timeline during both variants', async () => {
+    const peakHeld: Record<string, number> = {};
     for (const mode of ['stream', 'buffer']) {
-      await (await lab.request(`/api/stream/export?mode=${mode}&rows=200000&conn=mem-${mode}`, { session })).text();
-      await closeOf(session, `mem-${mode}`);
+      const body = await (await lab.request(`/api/stream/export?mode=${mode}&rows=200000&conn=mem-${mode}`, { session })).text();
+      const closed = await closeOf(session, `mem-${mode}`);
+      expect(closed.detail?.fields?.bytes).toBe(Buffer.byteLength(body));
       const samples = (await connEvents(session, `mem-${mode}`)).filter((e) => e.detail?.fields?.sample === 'memory');
       expect(samples.length, mode).toBeGreaterThan(0);
       expect(samples.at(-1)?.detail?.fields).toMatchObject({
         rows: 200000,
+        heldBytes: expect.any(Number),
         rssMb: expect.any(Number),
         heapDeltaMb: expect.any(Number),
       });
+      peakHeld[mode] = Number(closed.detail?.fields?.peakHeldBytes);
     }
+    // What the export itself held: the whole ~22 MB body when buffered, the socket's queue when streamed.
+    const body = Number((await closeOf(session, 'mem-buffer')).detail?.fields?.bytes);
+    expect(peakHeld.buffer).toBeGreaterThanOrEqual(body);
+    expect(peakHeld.stream).toBeLessThan(2 * 1024 * 1024);
   }, 60_000);
 
   it('a client that goes away mid-export closes the cursor', async () => {

@@ -45,7 +45,8 @@ async function drained(res: ServerResponse, signal: AbortSignal): Promise<void> 
  * - buffer: every batch is kept until the last row is read, then the whole
  *   body is sent with a Content-Length: what `SELECT *` + `JSON.stringify`
  *   does, only slower to show.
- * Memory (RSS and heap) is sampled onto the timeline during both. When the
+ * Memory is sampled onto the timeline during both: the bytes this export
+ * holds, and the process's RSS and heap. When the
  * client goes away, the cursor is closed (`iterator.return()`) at once.
  */
 export function createExport(lab: Lab, dataset: ExportDataset, sampleMs: number) {
@@ -71,22 +72,28 @@ export function createExport(lab: Lab, dataset: ExportDataset, sampleMs: number)
     let rows = 0;
     let bytes = 0;
     let waits = 0;
-    const sampler = new MemorySampler(sampleMs, (memory) =>
+    let keptBytes = 0;
+    let peakHeldBytes = 0;
+    // What this export alone holds in the server right now: rows kept for a
+    // buffered body, plus bytes written but still queued in the socket. Unlike
+    // the process-wide heap, nothing else (GC timing, other sessions) moves it.
+    const held = () => {
+      const heldBytes = keptBytes + res.writableLength;
+      peakHeldBytes = Math.max(peakHeldBytes, heldBytes);
+      return { heldBytes, heldMb: round(heldBytes / MB) };
+    };
+    const sampler = new MemorySampler(sampleMs, (memory) => {
+      const holding = held();
       live.note(
-        `memory: RSS ${memory.rssMb} MB (+${memory.rssDeltaMb}), heap ${memory.heapMb} MB (+${memory.heapDeltaMb}) — ${rows} rows`,
-        {
-          ...memory,
-          rows,
-          bytes,
-          socketBuffered: res.writableLength,
-          sample: 'memory',
-        },
-      ),
-    );
+        `memory: this export holds ${holding.heldMb} MB; process heap ${memory.heapMb} MB (+${memory.heapDeltaMb}), RSS ${memory.rssMb} MB (+${memory.rssDeltaMb}) — ${rows} rows`,
+        { ...memory, ...holding, rows, bytes, sample: 'memory' },
+      );
+    });
     live.onCloseFields(() => ({
       rows,
       bytes,
       drainWaits: waits,
+      peakHeldBytes,
       peakRssDeltaMb: round(sampler.peakRssDelta),
       peakHeapDeltaMb: round(sampler.peakHeapDelta),
     }));
@@ -129,6 +136,7 @@ export function createExport(lab: Lab, dataset: ExportDataset, sampleMs: number)
         if (header) res.write(header);
       } else if (header) kept.push(header);
       bytes += Buffer.byteLength(header);
+      if (mode === 'buffer') keptBytes = bytes;
 
       for (;;) {
         let batch = '';
@@ -149,6 +157,7 @@ export function createExport(lab: Lab, dataset: ExportDataset, sampleMs: number)
           } else await yieldToEventLoop();
         } else {
           if (batch) kept.push(batch);
+          keptBytes = bytes;
           await yieldToEventLoop();
         }
         if (live.stopped) return;
@@ -158,6 +167,7 @@ export function createExport(lab: Lab, dataset: ExportDataset, sampleMs: number)
       if (mode === 'buffer') {
         live.note(`whole result built in memory: ${rows} rows, ${bytes} bytes; sending it now`, {
           ...sampler.sample(),
+          ...held(),
           rows,
           bytes,
           sample: 'memory',
@@ -170,9 +180,11 @@ export function createExport(lab: Lab, dataset: ExportDataset, sampleMs: number)
         });
         for (const part of kept) res.write(part);
         kept.length = 0;
+        keptBytes = 0;
       }
       live.note(`last row read: ${rows} rows, ${bytes} bytes${mode === 'stream' ? `, waited for 'drain' ${waits} times` : ''}`, {
         ...sampler.sample(),
+        ...held(),
         rows,
         bytes,
         drainWaits: waits,
@@ -187,6 +199,8 @@ export function createExport(lab: Lab, dataset: ExportDataset, sampleMs: number)
     }
   };
 }
+
+const MB = 1024 * 1024;
 
 function round(mb: number): number {
   return Math.round(mb * 10) / 10;
