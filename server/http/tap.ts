@@ -44,16 +44,24 @@ export function tapExchange(
     sentAt ??= now();
   };
 
+  // Counts every byte but copies only the preview's: a 20 MB body costs no more to tap than a small one.
   const capture = (chunk: unknown, encoding?: unknown) => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-    const buf =
-      typeof chunk === 'string'
-        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-        : Buffer.from(chunk as Uint8Array);
-    bytes += buf.length;
-    if (previewBytes < BODY_PREVIEW_LIMIT) {
-      chunks.push(buf.subarray(0, BODY_PREVIEW_LIMIT - previewBytes));
-      previewBytes += Math.min(buf.length, BODY_PREVIEW_LIMIT - previewBytes);
+    const room = BODY_PREVIEW_LIMIT - previewBytes;
+    let kept: Buffer | undefined;
+    if (typeof chunk === 'string') {
+      const enc = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
+      bytes += Buffer.byteLength(chunk, enc);
+      // In UTF-8 every character is at least one byte, so `room` characters cover `room` bytes.
+      if (room > 0) kept = Buffer.from(enc === 'utf8' || enc === 'utf-8' ? chunk.slice(0, room) : chunk, enc);
+    } else {
+      const view = chunk as Uint8Array;
+      bytes += view.byteLength;
+      if (room > 0) kept = Buffer.from(view.subarray(0, room));
+    }
+    if (kept) {
+      chunks.push(kept.subarray(0, room));
+      previewBytes += Math.min(kept.length, room);
     }
   };
   // writeHead(status, {headers}) bypasses res.getHeaders() unless some header was
@@ -94,16 +102,16 @@ export function tapExchange(
       stream,
       bytes,
       summary: `${res.statusCode} ${res.statusMessage} ← ${req.method} ${url.pathname} (${durationMs.toFixed(1)} ms)`,
-      detail: {
+      // Object.assign rather than a spread between properties, which V8 makes slow (see event-log.ts).
+      detail: Object.assign(previewBody(text), {
         method: req.method,
         url: target,
         status: res.statusCode,
         statusText: res.statusMessage,
         headers,
-        ...previewBody(text),
         bodyTruncated: bytes > BODY_PREVIEW_LIMIT,
         durationMs,
-      },
+      }),
     });
   });
 

@@ -8,6 +8,13 @@ import type { UpgradeContext } from '../http/router';
 const MAX_CLIENT_MESSAGE_BYTES = 1024;
 /** Replays and live bursts are sent in batches of at most this many events. */
 const BATCH_SIZE = 500;
+/**
+ * Live events are gathered for this long and sent as one message: busy
+ * sessions (a load test, a fleet of ATMs) record thousands of events a
+ * second, and one WebSocket write each would cost more than recording them.
+ * 20 ms is about one frame of a 60 Hz display, so nobody can see the delay.
+ */
+const FLUSH_MS = 20;
 
 /**
  * The lab channel: one WebSocket per browser tab that carries the session's
@@ -33,7 +40,7 @@ export class LabChannel {
       send({ type: 'hello', sessionId, epoch: lab.events.epoch, serverNow: now(), lastSeq: lab.events.lastSeq(sessionId) });
 
       // Subscribe and replay in the same synchronous step, so no event can fall
-      // between them; live events wait in `pending` and go out once per tick,
+      // between them; live events wait in `pending` and go out every FLUSH_MS,
       // always after the replay.
       let pending: TimelineEvent[] = [];
       let scheduled = false;
@@ -47,7 +54,7 @@ export class LabChannel {
         pending.push(event);
         if (!scheduled) {
           scheduled = true;
-          setImmediate(flush);
+          setTimeout(flush, FLUSH_MS);
         }
       });
 

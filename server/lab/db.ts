@@ -218,19 +218,30 @@ export class SessionDb {
     const result = exec(stmt);
     const durationMs = now() - started;
     const rows = count(result);
+    const shown = displayed(sql);
     this.record(this.sessionId, {
       at: started,
       origin: 'db',
       protocol: 'sql',
       kind: 'query',
-      summary: `${firstWords(sql)} — ${rows} row${rows === 1 ? '' : 's'}, ${durationMs.toFixed(2)} ms`,
-      detail: { sql: sql.trim(), params: params.map((p) => (Buffer.isBuffer(p) ? `<${p.length} bytes>` : p)), rows, durationMs },
+      summary: `${shown.summary} — ${rows} row${rows === 1 ? '' : 's'}, ${durationMs.toFixed(2)} ms`,
+      detail: { sql: shown.sql, params: params.map((p) => (Buffer.isBuffer(p) ? `<${p.length} bytes>` : p)), rows, durationMs },
     });
     return result;
   }
 }
 
-function firstWords(sql: string): string {
-  const oneLine = sql.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}…` : oneLine;
+/** How a statement is shown on the timeline, worked out once per distinct SQL text (they are few). */
+const displayCache = new Map<string, { sql: string; summary: string }>();
+const DISPLAY_CACHE_SIZE = 1_000;
+
+function displayed(sql: string): { sql: string; summary: string } {
+  let shown = displayCache.get(sql);
+  if (!shown) {
+    const oneLine = sql.replace(/\s+/g, ' ').trim();
+    shown = { sql: sql.trim(), summary: oneLine.length > 80 ? `${oneLine.slice(0, 77)}…` : oneLine };
+    if (displayCache.size >= DISPLAY_CACHE_SIZE) displayCache.clear();
+    displayCache.set(sql, shown);
+  }
+  return shown;
 }

@@ -110,7 +110,6 @@ function frameEvent(protocol: Protocol, conn: string, dir: Direction, f: Decoded
     f.opcode === 0x8
       ? `close${f.closeCode !== undefined ? ` ${f.closeCode}${f.closeReason ? ` "${f.closeReason}"` : ''}` : ''}`
       : f.opcodeName;
-  const raw = Buffer.concat([f.headerBytes, f.payloadPrefix]).subarray(0, RAW_FRAME_BYTES);
   return {
     origin: 'server',
     protocol,
@@ -120,8 +119,10 @@ function frameEvent(protocol: Protocol, conn: string, dir: Direction, f: Decoded
     bytes: f.headerLength + f.payloadLength,
     summary: `${who} frame: ${what}, ${f.payloadLength} B payload, ${f.headerLength} B header${f.masked ? ', masked' : ''}${f.fin ? '' : ', FIN=0'}`,
     detail: {
-      raw: raw.toString('base64'),
-      ...(f.closeCode !== undefined ? { code: f.closeCode, reason: f.closeReason } : {}),
+      raw: f.wire.toString('base64', 0, RAW_FRAME_BYTES),
+      // Close frames only; left undefined (and out of the JSON) otherwise.
+      code: f.closeCode,
+      reason: f.closeReason,
       fields: {
         fin: f.fin,
         rsv1: f.rsv1,
@@ -132,7 +133,7 @@ function frameEvent(protocol: Protocol, conn: string, dir: Direction, f: Decoded
         payloadLength: f.payloadLength,
         lengthEncoding: f.lengthEncoding,
         headerLength: f.headerLength,
-        headerHex: f.headerBytes.toString('hex'),
+        headerHex: f.wire.toString('hex', 0, f.headerLength),
       },
     },
   };
@@ -166,7 +167,9 @@ export function captureWebSocket(
       } else if (typeof chunk === 'string') {
         // ws writes text payloads as strings, straight after their frame header.
         outgoing.push(Buffer.from(chunk, typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : 'utf8'));
-      } else if (Buffer.isBuffer(chunk) || chunk instanceof Uint8Array) {
+      } else if (Buffer.isBuffer(chunk)) {
+        outgoing.push(chunk);
+      } else if (chunk instanceof Uint8Array) {
         outgoing.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       }
     } catch {

@@ -94,8 +94,10 @@ describe('frame headers', () => {
     for (let i = 0; i < bytes.length; i += 7) chunks.push(bytes.subarray(i, i + 7));
     const frames = decodeAll(chunks);
     expect(frames.map((f) => f.payloadLength)).toEqual([65_536, 4]);
-    expect(frames[0]?.payloadPrefix.length).toBe(64);
-    expect(frames[1]?.payloadPrefix.toString()).toBe('next');
+    // 65,536 bytes needs the 64-bit length: a 10-byte header, then the 64-byte prefix.
+    expect(frames[0]?.headerLength).toBe(10);
+    expect(frames[0]?.wire).toEqual(bytes.subarray(0, 10 + 64));
+    expect(frames[1]?.wire.subarray(2).toString()).toBe('next');
   });
 });
 

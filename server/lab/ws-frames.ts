@@ -45,10 +45,12 @@ export interface FrameHeader {
 }
 
 export interface DecodedFrame extends FrameHeader {
-  /** The header bytes exactly as they were on the wire. */
-  headerBytes: Buffer;
-  /** The first payload bytes as on the wire (still masked for masked frames). */
-  payloadPrefix: Buffer;
+  /**
+   * The frame's first bytes exactly as they were on the wire: the header
+   * (`headerLength` bytes), then the start of the payload (still masked for
+   * masked frames).
+   */
+  wire: Buffer;
   /** Close frames: the status code (unmasked), if the payload has one. */
   closeCode?: number;
   closeReason?: string;
@@ -79,7 +81,7 @@ export function parseFrameHeader(bytes: Uint8Array): FrameHeader | null {
     opcode,
     opcodeName: OPCODES[opcode] ?? `reserved (0x${opcode.toString(16)})`,
     masked,
-    maskKey: masked ? Buffer.from(bytes.subarray(maskAt, maskAt + 4)).toString('hex') : null,
+    maskKey: masked ? hex4(bytes, maskAt) : null,
     payloadLength,
     headerLength,
     lengthEncoding: extension === 0 ? '7-bit' : extension === 2 ? '16-bit' : '64-bit',
@@ -94,14 +96,32 @@ export function unmask(bytes: Uint8Array, maskKeyHex: string): Buffer {
   return out;
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/** Four bytes as 8 hex digits, without allocating a Buffer. */
+function hex4(bytes: Uint8Array, at: number): string {
+  const n =
+    ((bytes[at] ?? 0) * 0x1000000 + ((bytes[at + 1] ?? 0) << 16) + ((bytes[at + 2] ?? 0) << 8) + (bytes[at + 3] ?? 0)) >>> 0;
+  return n.toString(16).padStart(8, '0');
+}
+
+/** A copy of bytes [start, end): the decoder must not hold on to `ws`'s buffers, which it unmasks in place. */
+function copyOf(bytes: Buffer, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(end - start);
+  bytes.copy(out, 0, start, end);
+  return out;
+}
+
 /**
  * Feeds on a byte stream and emits one DecodedFrame per complete frame.
  * Keeps at most `prefixBytes` of each payload, so a 64 KiB message costs
- * the same as a 10-byte one.
+ * the same as a 10-byte one. This runs on every frame of every lab
+ * WebSocket, so the common case (a whole frame inside one chunk) makes
+ * exactly one small copy.
  */
 export class FrameDecoder {
-  private pending: Buffer = Buffer.alloc(0);
-  private current: { header: FrameHeader; headerBytes: Buffer; remaining: number; prefix: Buffer[]; kept: number } | null = null;
+  private pending: Buffer = EMPTY;
+  private current: { header: FrameHeader; remaining: number; parts: Buffer[]; kept: number } | null = null;
 
   constructor(
     private readonly onFrame: (frame: DecodedFrame) => void,
@@ -110,7 +130,7 @@ export class FrameDecoder {
 
   push(chunk: Buffer): void {
     let data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
     while (data.length > 0) {
       if (!this.current) {
         const header = parseFrameHeader(data);
@@ -119,38 +139,45 @@ export class FrameDecoder {
           this.pending = Buffer.from(data);
           return;
         }
-        this.current = {
-          header,
-          headerBytes: Buffer.from(data.subarray(0, header.headerLength)),
-          remaining: header.payloadLength,
-          prefix: [],
-          kept: 0,
-        };
+        const frameLength = header.headerLength + header.payloadLength;
+        if (data.length >= frameLength) {
+          this.onFrame(finish(header, copyOf(data, 0, header.headerLength + this.keep(header, header.payloadLength))));
+          data = data.subarray(frameLength);
+          continue;
+        }
+        this.current = { header, remaining: header.payloadLength, parts: [copyOf(data, 0, header.headerLength)], kept: 0 };
         data = data.subarray(header.headerLength);
       }
+      // A frame split across chunks.
       const frame = this.current;
       const take = Math.min(frame.remaining, data.length);
-      // The close code sits in the payload's first two bytes, so close frames keep enough for it.
-      const want = Math.max(this.prefixBytes, frame.header.opcode === 0x8 ? 125 : 0) - frame.kept;
+      const want = this.keep(frame.header, frame.header.payloadLength) - frame.kept;
       if (want > 0 && take > 0) {
-        const part = Buffer.from(data.subarray(0, Math.min(want, take)));
-        frame.prefix.push(part);
+        const part = copyOf(data, 0, Math.min(want, take));
+        frame.parts.push(part);
         frame.kept += part.length;
       }
       frame.remaining -= take;
       data = data.subarray(take);
       if (frame.remaining === 0) {
         this.current = null;
-        this.onFrame(finish(frame.header, frame.headerBytes, Buffer.concat(frame.prefix)));
+        this.onFrame(finish(frame.header, Buffer.concat(frame.parts)));
       }
     }
   }
+
+  /** Payload bytes to keep: the prefix, or enough of a close frame for its code and reason. */
+  private keep(header: FrameHeader, payloadLength: number): number {
+    return Math.min(payloadLength, header.opcode === 0x8 ? 125 : this.prefixBytes);
+  }
 }
 
-function finish(header: FrameHeader, headerBytes: Buffer, payloadPrefix: Buffer): DecodedFrame {
-  const frame: DecodedFrame = { ...header, headerBytes, payloadPrefix };
-  if (header.opcode === 0x8 && payloadPrefix.length >= 2) {
-    const payload = header.maskKey ? unmask(payloadPrefix, header.maskKey) : payloadPrefix;
+function finish(header: FrameHeader, wire: Buffer): DecodedFrame {
+  // Extends the header object in place: `{ ...header, … }` costs microseconds per frame in V8 (measured).
+  const frame: DecodedFrame = Object.assign(header, { wire });
+  if (header.opcode === 0x8 && wire.length >= header.headerLength + 2) {
+    const prefix = wire.subarray(header.headerLength);
+    const payload = header.maskKey ? unmask(prefix, header.maskKey) : prefix;
     frame.closeCode = payload.readUInt16BE(0);
     frame.closeReason = payload.subarray(2).toString('utf8');
   }
