@@ -1,7 +1,7 @@
 import { fromBinary, toJsonString } from '@bufbuild/protobuf';
 import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { now } from '../../../lib/clock';
-import { previewBody } from '../../../lib/timeline';
+import { type EventInput, previewBody } from '../../../lib/timeline';
 import { ENVELOPE_FLAGS, type Envelope, EnvelopeSplitter, parseTrailerBlock } from '../../../proto/envelope';
 import type { Lab } from '../../lab';
 import { codeFromHttpStatus, codeName, type WireFormat, wireFormat } from './wire';
@@ -46,7 +46,13 @@ export async function tappedCall(
   const url = new URL(uReq.url, 'http://lab.invalid');
   const format = wireFormat(uReq.method, uReq.header.get('content-type'), url.searchParams);
   const rpc = handler.method.name;
-  const base = { origin: 'server', protocol: 'grpc', conn: site.conn, stream: site.stream } as const;
+  // Object.assign rather than `{ ...base, … }`: V8's spread before other properties is slow,
+  // and this runs for every message of every call (see server/lab/event-log.ts).
+  const record = (event: Omit<EventInput, 'protocol' | 'conn' | 'stream' | 'origin'> & Partial<Pick<EventInput, 'origin'>>) =>
+    lab.record(
+      site.sessionId,
+      Object.assign({ origin: 'server', protocol: 'grpc', conn: site.conn, stream: site.stream } as const, event),
+    );
   const startedAt = now();
   const fields = {
     rpc: `${handler.service.typeName}/${rpc}`,
@@ -56,8 +62,7 @@ export async function tappedCall(
     http: site.httpVersion,
   };
   if (site.terminal) {
-    lab.record(site.sessionId, {
-      ...base,
+    record({
       at: startedAt,
       origin: 'terminal',
       kind: 'request',
@@ -66,8 +71,7 @@ export async function tappedCall(
       detail: { method: uReq.method, url: url.pathname, fields: { client: site.terminal, ...fields } },
     });
   }
-  lab.record(site.sessionId, {
-    ...base,
+  record({
     at: startedAt,
     kind: 'request',
     dir: 'in',
@@ -82,17 +86,15 @@ export async function tappedCall(
     const data = envelope?.data ?? bytes;
     const text = endFrame ? endFrameText(flags, data) : decodeForDisplay(schema, data, format, flags);
     const index = endFrame ? undefined : ++counts[dir];
-    lab.record(site.sessionId, {
-      ...base,
+    record({
       kind: endFrame ? 'frame' : 'message',
       dir,
       bytes: bytes.length,
       summary: endFrame
         ? `${rpc} ${flags & ENVELOPE_FLAGS.grpcWebTrailers ? 'trailers frame' : 'end-of-stream frame'} (${bytes.length} bytes): ${text}`
         : `${rpc} ${dir === 'in' ? 'request' : 'response'} message #${index}: ${envelope ? `5-byte envelope + ${data.length}` : data.length} bytes (${format.codec})`,
-      detail: {
-        raw: Buffer.from(bytes).toString('base64'),
-        ...previewBody(text),
+      detail: Object.assign(previewBody(text), {
+        raw: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
         fields: {
           rpc: fields.rpc,
           protocol: format.protocol,
@@ -102,7 +104,7 @@ export async function tappedCall(
           ...(envelope ? { flags, length: data.length } : {}),
           ...(index ? { index } : {}),
         },
-      },
+      }),
     });
   };
 
@@ -122,15 +124,14 @@ export async function tappedCall(
   const finish = () => {
     status ??= statusOf(format, uRes, undefined);
     const durationMs = now() - startedAt;
-    lab.record(site.sessionId, {
-      ...base,
+    record({
       kind: 'response',
       dir: 'out',
       summary: `${rpc} → ${status.code}${status.message ? `: ${status.message}` : ''} (HTTP ${uRes.status}, ${counts.in} in / ${counts.out} out, ${durationMs.toFixed(1)} ms)`,
       detail: {
         status: uRes.status,
         code: status.code,
-        ...(status.message ? { reason: status.message } : {}),
+        reason: status.message,
         headers: headerRecord(uRes.header),
         durationMs,
         fields: { ...fields, messagesIn: counts.in, messagesOut: counts.out, ...prefixed('trailer.', uRes.trailer) },
