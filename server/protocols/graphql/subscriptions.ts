@@ -93,7 +93,7 @@ export function createSubscriptions(
           conn: connId,
           bytes: data.length,
           summary: `${dir === 'in' ? 'received' : 'sent'} ${messageName(text)}`,
-          detail: { ...previewBody(text), raw: data.subarray(0, RAW_PREVIEW_BYTES).toString('base64') },
+          detail: { raw: data.subarray(0, RAW_PREVIEW_BYTES).toString('base64'), ...previewBody(text) },
         });
       };
       lab.record(sessionId, {

@@ -428,7 +428,8 @@ export class MqttBroker {
         summary: view.summary,
         detail: {
           raw: bytes.subarray(0, RAW_PREVIEW_BYTES).toString('base64'),
-          fields: { ...view.fields, clientId: conn.clientId || null, transport: conn.transport },
+          // Not `{ ...view.fields, … }`: V8 makes a spread followed by more properties slow, and this runs per packet.
+          fields: Object.assign({}, view.fields, { clientId: conn.clientId || null, transport: conn.transport }),
         },
       };
       return event;

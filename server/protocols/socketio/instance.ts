@@ -147,7 +147,7 @@ export function createInstance(lab: Lab, options: InstanceOptions) {
         conn,
         bytes: Buffer.byteLength(text),
         summary: `${name} ${dir === 'in' ? 'received' : 'sent'} "${event}" ${text.slice(0, 60)}`,
-        detail: { ...previewBody(text), fields: { server: name, event } },
+        detail: { fields: { server: name, event }, ...previewBody(text) },
       });
     };
     socket.onAny((event: string, ...args: unknown[]) =>
