@@ -11,7 +11,12 @@ let counter = 0;
 /** Makes a Recorder that stamps browser events (id, time, origin) and hands them to `sink`. */
 export function createRecorder(sink: (event: TimelineEvent) => void): Recorder {
   return (input) => {
-    const event: TimelineEvent = { ...input, origin: 'browser', id: `b:${++counter}`, at: input.at ?? now() };
+    // Object.assign, not `{ ...input, … }`: V8 makes a spread followed by more properties slow.
+    const event: TimelineEvent = Object.assign({}, input, {
+      origin: 'browser' as const,
+      id: `b:${++counter}`,
+      at: input.at ?? now(),
+    });
     sink(event);
     return event;
   };
