@@ -7,12 +7,19 @@
  *    same service on the same database (no taps), in the same run.
  * 2. The lesson's messages in binary and JSON: sizes, encode and decode times.
  *
- * Client and servers share this process (and the machine): read the figures
- * as a comparison, not as absolute capacity.
+ * The servers run in a child process, so the client's work doesn't count as
+ * theirs; the lab and bare variants alternate (BENCH_ROUNDS rounds of
+ * BENCH_SECONDS each) so background noise hits both alike. Besides calls per
+ * second, the server's CPU time per call is read from the child: on a busy
+ * machine it is the steadier figure. Environment: BENCH_SECONDS (5),
+ * BENCH_ROUNDS (3), BENCH_CONCURRENCY (16), BENCH_CPU_PROF (a folder for the
+ * servers' CPU profile).
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import {
   create,
   type DescMessage,
@@ -38,15 +45,27 @@ import { accountService } from '../server/protocols/grpc/service';
 import { SESSION } from '../server/protocols/grpc/session';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const GOAL_PERCENT = 15;
 
 type Client = ReturnType<typeof createClient<typeof AccountService>>;
 
-async function load(client: Client): Promise<{ callsPerSecond: number; p50: number; p99: number; calls: number }> {
+interface Figures {
+  callsPerSecond: number;
+  p50: number;
+  p99: number;
+  calls: number;
+  /** Server process CPU (user + system) per call, in microseconds. */
+  cpuUsPerCall: number;
+}
+
+async function load(client: Client, server: ChildProcess, seconds: number): Promise<Figures> {
   // Warm up (JIT, connection setup) before measuring.
   for (let i = 0; i < 200; i++) await client.getAccount({ accountId: '123' });
   const latencies: number[] = [];
-  const end = performance.now() + SECONDS * 1000;
+  const cpuBefore = await serverCpu(server);
+  const end = performance.now() + seconds * 1000;
   const worker = async () => {
     while (performance.now() < end) {
       const t = performance.now();
@@ -57,16 +76,40 @@ async function load(client: Client): Promise<{ callsPerSecond: number; p50: numb
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = (await serverCpu(server)) - cpuBefore;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { callsPerSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), calls: latencies.length };
+  return {
+    callsPerSecond: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    calls: latencies.length,
+    cpuUsPerCall: cpu / Math.max(1, latencies.length),
+  };
+}
+
+/** The server process's CPU time so far (microseconds), asked over IPC. */
+function serverCpu(server: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    server.once('message', (usage) => resolve((usage as NodeJS.CpuUsage).user + (usage as NodeJS.CpuUsage).system));
+    server.send('cpu');
+  });
 }
 
 function listen(server: http.Server | http2.Http2Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
-async function main(): Promise<void> {
+interface Ports {
+  labH2: number;
+  labH1: number;
+  bareH2: number;
+  bareH1: number;
+  session: string;
+}
+
+/** The servers' process (this file with --serve): the lab, and a bare connect-node server beside it. */
+async function serve(): Promise<void> {
   const lab = await createLabServer({
     ...configFromEnv({}),
     next: false,
@@ -87,13 +130,31 @@ async function main(): Promise<void> {
     contextValues: () => createContextValues().set(SESSION, session),
     readMaxBytes: grpcConfig(lab.lab.config).readMaxBytes,
   });
-  const bareH2 = http2.createServer(bare);
-  const bareH1 = http.createServer(bare);
-  const bareH2Port = await listen(bareH2);
-  const bareH1Port = await listen(bareH1);
+  const ports: Ports = {
+    labH2: grpcPort,
+    labH1: httpPort,
+    bareH2: await listen(http2.createServer(bare)),
+    bareH1: await listen(http.createServer(bare)),
+    session,
+  };
+  process.send?.({ ports });
+  process.on('message', () => process.send?.(process.cpuUsage()));
+  process.on('disconnect', () => process.exit(0));
+}
+
+async function main(): Promise<void> {
+  const server = fork(fileURLToPath(import.meta.url), ['--serve'], {
+    // BENCH_CPU_PROF=<dir>: the servers' process writes a V8 CPU profile there when it exits.
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ports = await new Promise<Ports>((resolve, reject) => {
+    server.once('message', (m) => resolve((m as { ports: Ports }).ports));
+    server.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
 
   const identify: Interceptor = (next) => (req) => {
-    req.header.set('x-lab-session', session);
+    req.header.set('x-lab-session', ports.session);
     req.header.set('x-lab-trace', 'bench');
     return next(req);
   };
@@ -108,29 +169,53 @@ async function main(): Promise<void> {
   const h1Client = (base: string) =>
     createClient(AccountService, createConnectTransport({ baseUrl: base, httpVersion: '1.1', ...withSession }));
 
-  const runs = [
-    { name: 'gRPC over h2c — lab (taps on)', client: h2Client(grpcPort) },
-    { name: 'gRPC over h2c — bare connect-node', client: h2Client(bareH2Port) },
-    { name: 'Connect over HTTP/1.1 — lab (taps on)', client: h1Client(`http://127.0.0.1:${httpPort}/api/grpc`) },
-    { name: 'Connect over HTTP/1.1 — bare connect-node', client: h1Client(`http://127.0.0.1:${bareH1Port}`) },
+  const pairs = [
+    {
+      transport: 'gRPC over h2c',
+      lab: h2Client(ports.labH2),
+      bare: h2Client(ports.bareH2),
+    },
+    {
+      transport: 'Connect over HTTP/1.1',
+      lab: h1Client(`http://127.0.0.1:${ports.labH1}/api/grpc`),
+      bare: h1Client(`http://127.0.0.1:${ports.bareH1}`),
+    },
   ];
-  console.log(`Unary GetAccount, ${CONCURRENCY} calls in flight, ${SECONDS} s each (client and servers in one process)\n`);
-  console.log('| transport / server | calls/s | p50 ms | p99 ms |');
-  console.log('| --- | ---: | ---: | ---: |');
-  const results: Record<string, Awaited<ReturnType<typeof load>>> = {};
-  for (const r of runs) {
-    const result = await load(r.client);
-    results[r.name] = result;
-    console.log(`| ${r.name} | ${result.callsPerSecond.toFixed(0)} | ${result.p50.toFixed(2)} | ${result.p99.toFixed(2)} |`);
-  }
-  const cost = (lab: string, bareName: string) => {
-    const a = results[lab]?.callsPerSecond ?? 0;
-    const b = results[bareName]?.callsPerSecond ?? 1;
-    return ((1 - a / b) * 100).toFixed(1);
-  };
   console.log(
-    `\nLab overhead (throughput lost vs bare): h2c ${cost(runs[0]?.name ?? '', runs[1]?.name ?? '')}%, HTTP/1.1 ${cost(runs[2]?.name ?? '', runs[3]?.name ?? '')}%`,
+    `Unary GetAccount, ${CONCURRENCY} calls in flight, ${ROUNDS} rounds × ${SECONDS} s per variant, alternating ` +
+      '(servers in a child process; server CPU per call read from it)\n',
   );
+  console.log('| transport / server | calls/s | p50 ms | p99 ms | server CPU µs/call |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const verdicts: string[] = [];
+  for (const pair of pairs) {
+    const runs: { lab: Figures[]; bare: Figures[] } = { lab: [], bare: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      runs.bare.push(await load(pair.bare, server, SECONDS));
+      runs.lab.push(await load(pair.lab, server, SECONDS));
+    }
+    const row = (name: string, list: Figures[]) => {
+      const f = {
+        callsPerSecond: mean(list.map((x) => x.callsPerSecond)),
+        p50: mean(list.map((x) => x.p50)),
+        p99: mean(list.map((x) => x.p99)),
+        cpuUsPerCall: mean(list.map((x) => x.cpuUsPerCall)),
+      };
+      console.log(
+        `| ${pair.transport} — ${name} | ${f.callsPerSecond.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)} | ${f.cpuUsPerCall.toFixed(0)} |`,
+      );
+      return f;
+    };
+    const bare = row('bare connect-node', runs.bare);
+    const lab = row('lab (taps on)', runs.lab);
+    const lost = (1 - lab.callsPerSecond / bare.callsPerSecond) * 100;
+    const cpu = (1 - bare.cpuUsPerCall / lab.cpuUsPerCall) * 100;
+    verdicts.push(`${pair.transport}: ${lost.toFixed(1)}% of throughput, ${cpu.toFixed(1)}% of server CPU-bound capacity`);
+  }
+  console.log(`\nTaps cost (lab vs bare; goal under ${GOAL_PERCENT}%):\n  ${verdicts.join('\n  ')}`);
+  for (const m of managers) m.abort();
+  server.disconnect();
 
   // 2. Sizes and codec speed for the lesson's messages.
   const samples: { name: string; schema: DescMessage; message: MessageShape<DescMessage> }[] = [
@@ -188,14 +273,11 @@ async function main(): Promise<void> {
       `| ${name} | ${bin.length} | ${jsonBytes} | ${(jsonBytes / bin.length).toFixed(2)} | ${time(() => toBinary(schema, message)).toFixed(2)} | ${time(() => toJsonString(schema, message)).toFixed(2)} | ${time(() => fromBinary(schema, bin)).toFixed(2)} | ${time(() => fromJsonString(schema, json)).toFixed(2)} |`,
     );
   }
-
-  for (const m of managers) m.abort();
-  bareH2.close();
-  bareH1.close();
-  await lab.close();
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (process.argv.includes('--serve')) void serve();
+else
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
