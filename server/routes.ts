@@ -157,6 +157,8 @@ export function routeTable(lab: Lab, api: ReturnType<typeof labApi>, channel: La
     { method: 'POST', path: '/api/socketio/lb', access: 'session', tap: 'socketio', streamingBody: true, handler: sio.lbPoll },
     { method: 'GET', path: '/api/socketio/pubsub', access: 'session', handler: sio.getPubSub },
     { method: 'POST', path: '/api/socketio/pubsub', access: 'session', handler: sio.setPubSub },
+    { method: 'GET', path: '/api/socketio/sticky', access: 'session', handler: sio.getSticky },
+    { method: 'POST', path: '/api/socketio/sticky', access: 'session', handler: sio.setSticky },
     { method: 'POST', path: '/api/socketio/outage', access: 'session', handler: sio.outage },
 
     // Lesson "Webhooks" (server/protocols/webhooks).

@@ -1,10 +1,10 @@
 'use client';
 
 import { useEffect, useId, useRef, useState } from 'react';
-import { LabSocketIo, type SocketIoState } from '../../components/lab/clients/socketio';
+import { LabSocketIo, type SocketIoState, type SocketIoTransport } from '../../components/lab/clients/socketio';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
-import { StateBadge, usePostJson } from './shared';
+import { StateBadge, useLaneEvents, usePostJson } from './shared';
 import styles from './widgets.module.css';
 
 type User = 'A' | 'B';
@@ -13,23 +13,64 @@ interface PubSubState {
   enabled: boolean;
 }
 
+/** How the panes' socket.io clients connect: socket.io's default, or one transport only. */
+type TransportChoice = 'default' | 'polling' | 'websocket';
+const TRANSPORTS: Record<TransportChoice, { label: string; transports?: SocketIoTransport[]; why: string }> = {
+  default: {
+    label: 'long-polling, then WebSocket (socket.io’s default)',
+    why: 'The handshake and the first messages go over long-polling, then the connection upgrades to a WebSocket.',
+  },
+  polling: {
+    label: 'long-polling only',
+    transports: ['polling'],
+    why: 'No upgrade: every message, and every wait for one, is a separate HTTP request, and each passes the load balancer on its own. That is where stickiness matters, so this is the transport for the sticky-sessions experiment.',
+  },
+  websocket: {
+    label: 'WebSocket only',
+    transports: ['websocket'],
+    why: 'One WebSocket per user, routed once, when it opens. After that there is nothing left to route.',
+  },
+};
+const RECONNECT = {
+  /** Slower than the lab's other socket.io panes, so each failed attempt can be read on the timeline. */
+  firstDelayMs: 1_500,
+  maxDelayMs: 3_000,
+};
+
 /**
  * Two users behind a load balancer in front of two socket.io instances.
- * Pub/sub and "server dies" apply to this student's session only.
+ * Pub/sub, sticky sessions and "server dies" apply to this student's session only.
  */
 export function ScalingWidget() {
   const { fetch: labFetch } = useLab();
   const post = usePostJson();
   const [pubsub, setPubsub] = useState<PubSubState | null>(null);
+  const [sticky, setSticky] = useState<boolean | null>(null);
+  const [transport, setTransport] = useState<TransportChoice>('default');
   const [connected, setConnected] = useState(false);
   const [outcome, setOutcome] = useState<string | null>(null);
+  const transportId = useId();
 
   useEffect(() => {
     void labFetch('/api/socketio/pubsub', { protocol: 'lab' })
       .then((r) => r.json())
       .then((body: PubSubState) => setPubsub(body))
       .catch(() => undefined);
+    void labFetch('/api/socketio/sticky', { protocol: 'lab' })
+      .then((r) => r.json())
+      .then((body: { enabled: boolean }) => setSticky(body.enabled))
+      .catch(() => undefined);
   }, [labFetch]);
+
+  const toggleSticky = async (enabled: boolean) => {
+    setSticky(enabled);
+    try {
+      setSticky((await post<{ enabled: boolean }>('/api/socketio/sticky', { enabled })).enabled);
+    } catch (error: unknown) {
+      setSticky(!enabled);
+      setOutcome((error as Error).message);
+    }
+  };
 
   const toggle = async (enabled: boolean) => {
     // Show the switch flipped at once; the server's answer then confirms it (or puts it back).
@@ -71,17 +112,48 @@ export function ScalingWidget() {
           />{' '}
           Pub/sub between the servers (your session only)
         </label>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="sticky-toggle"
+            data-sticky={sticky === null ? '' : String(sticky)}
+            disabled={sticky === null}
+            checked={sticky ?? true}
+            onChange={(e) => void toggleSticky(e.target.checked)}
+          />{' '}
+          Sticky sessions (your session only): {sticky === false ? 'off, round-robin' : 'on'}
+        </label>
+      </div>
+      <div className={styles.row}>
+        <label htmlFor={transportId}>Transport</label>
+        <select
+          id={transportId}
+          className="lab-input"
+          data-testid="scaling-transport"
+          value={transport}
+          onChange={(e) => setTransport(e.target.value as TransportChoice)}
+        >
+          {(Object.keys(TRANSPORTS) as TransportChoice[]).map((key) => (
+            <option key={key} value={key}>
+              {TRANSPORTS[key].label}
+            </option>
+          ))}
+        </select>
         {!connected && (
           <button type="button" className="lab-button" data-testid="scaling-connect" onClick={() => setConnected(true)}>
             Connect users A and B
           </button>
         )}
       </div>
+      <p className={styles.muted} data-testid="scaling-transport-why">
+        {TRANSPORTS[transport].why}
+      </p>
       {connected && (
         <>
-          <div className={styles.panes}>
-            <UserPane user="A" />
-            <UserPane user="B" />
+          {/* A new transport means new connections: the panes remount with fresh clients. */}
+          <div className={styles.panes} key={transport}>
+            <UserPane user="A" transports={TRANSPORTS[transport].transports} />
+            <UserPane user="B" transports={TRANSPORTS[transport].transports} />
           </div>
           <div className={styles.row}>
             <button type="button" className="lab-button" data-variant="danger" data-testid="kill-1" onClick={() => kill('1')}>
@@ -112,7 +184,7 @@ function withLine(lines: Line[], kind: string, text: string): Line[] {
   return [...lines.slice(-59), { key: (lines.at(-1)?.key ?? 0) + 1, kind, text }];
 }
 
-function UserPane({ user }: { user: User }) {
+function UserPane({ user, transports }: { user: User; transports: SocketIoTransport[] | undefined }) {
   const { record } = useLab();
   const [client, setClient] = useState<LabSocketIo | null>(null);
   const [state, setState] = useState<SocketIoState>('connecting');
@@ -130,6 +202,9 @@ function UserPane({ user }: { user: User }) {
       path: '/api/socketio/lb/',
       query: { user, as: user === 'A' ? 'customer' : 'agent' },
       label: `user ${user}`,
+      reconnectionDelayMs: RECONNECT.firstDelayMs,
+      reconnectionDelayMaxMs: RECONNECT.maxDelayMs,
+      ...(transports ? { transports } : {}),
     });
     const off = c.subscribe({
       state: setState,
@@ -147,7 +222,9 @@ function UserPane({ user }: { user: User }) {
       off();
       c.close();
     };
-  }, [record, user]);
+  }, [record, user, transports]);
+  // engine.io's refusals of this user's requests, e.g. 400 "Session ID unknown" from the server that doesn't hold its sid.
+  const refused = useLaneEvents(client?.connId, (e) => e.origin === 'server' && e.kind === 'error');
 
   const send = async () => {
     if (!client || !draft) return;
@@ -166,6 +243,11 @@ function UserPane({ user }: { user: User }) {
           {server ? `on ${server}` : ''}
         </span>
       </p>
+      {refused.length > 0 && (
+        <p className={styles.error} data-testid={`user-${user}-refused`} data-count={refused.length}>
+          {refused.length} request{refused.length === 1 ? '' : 's'} refused: {refused.at(-1)?.summary}
+        </p>
+      )}
       <ol className={styles.log} data-testid={`user-${user}-log`} aria-label={`user ${user} messages`} aria-live="polite">
         {lines.map((l) => (
           <li key={l.key} data-kind={l.kind} data-mine={l.kind === 'mine'}>

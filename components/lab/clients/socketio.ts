@@ -14,6 +14,20 @@ export interface LabSocketIoOptions {
   /** socket.io's reconnection delays: the first wait, and the most it grows to (default here 500 ms and 1 s). */
   reconnectionDelayMs?: number;
   reconnectionDelayMaxMs?: number;
+  /**
+   * engine.io transports, in the order tried. Default (socket.io's): long-polling, then the upgrade
+   * to WebSocket. ['polling'] never upgrades; ['websocket'] skips polling.
+   */
+  transports?: SocketIoTransport[];
+}
+
+export type SocketIoTransport = 'polling' | 'websocket';
+
+function transportPlan(transports: SocketIoTransport[] | undefined): string {
+  if (!transports || transports.join() === 'polling,websocket') return 'long-polling first';
+  if (transports.join() === 'polling') return 'long-polling only, no upgrade';
+  if (transports.join() === 'websocket') return 'WebSocket only';
+  return transports.join(', ');
 }
 
 type Listener = {
@@ -49,11 +63,15 @@ export class LabSocketIo {
       fields = {},
     ) => record({ protocol: 'socketio', kind, conn: this.connId, summary: `${who}${summary}`, detail: { fields } });
 
-    note('note', `connecting to ${options.path} (long-polling first)…`, { path: options.path });
+    note('note', `connecting to ${options.path} (${transportPlan(options.transports)})…`, {
+      path: options.path,
+      transports: (options.transports ?? ['polling', 'websocket']).join(', '),
+    });
     this.socket = io({
       path: options.path,
       query: { ...options.query, conn: this.connId },
       withCredentials: true,
+      ...(options.transports ? { transports: options.transports } : {}),
       // Quicker than socket.io's defaults (1 s doubling to 5 s), so a short drop is over within a short demo.
       reconnectionDelay: options.reconnectionDelayMs ?? 500,
       reconnectionDelayMax: options.reconnectionDelayMaxMs ?? 1_000,
@@ -66,6 +84,15 @@ export class LabSocketIo {
       engine.on('upgrade', (transport: { name: string }) =>
         note('note', `engine.io upgraded to ${transport.name}`, { transport: transport.name }),
       );
+      // A failed request ends the transport; for polling, `description` is the HTTP status (e.g. 400 "Session ID unknown").
+      engine.on('error', (error: string | (Error & { description?: unknown })) => {
+        const message = typeof error === 'string' ? error : error.message;
+        const status = typeof error !== 'string' && typeof error.description === 'number' ? error.description : undefined;
+        note('error', `engine.io transport error: ${message}${status ? ` (HTTP ${status})` : ''}`, {
+          transport: engine.transport.name,
+          ...(status ? { status } : {}),
+        });
+      });
     });
     manager.on('reconnect_attempt', (attempt) => {
       note('reconnect-attempt', `socket.io reconnect attempt ${attempt}`, { attempt });

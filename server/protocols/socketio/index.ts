@@ -2,14 +2,16 @@
  * Lesson "WebSocket", socket.io side: the support chat on socket.io with
  * connection state recovery ("chat", path /api/socketio/), and two more
  * instances ("server 1", "server 2") joined by a pub/sub layer, reached
- * directly (/api/socketio/1/, /api/socketio/2/) or through a sticky load
- * balancer (/api/socketio/lb/). None is attached to the HTTP server: the
- * route table hands each its polling requests and upgrades.
+ * directly (/api/socketio/1/, /api/socketio/2/) or through a load balancer
+ * (/api/socketio/lb/) that is sticky unless a session switches that off.
+ * None is attached to the HTTP server: the route table hands each its
+ * polling requests and upgrades.
  */
 import { parseJson } from '../../http/body';
 import { HttpError, sendJson } from '../../http/errors';
 import { refuseUpgrade, type SessionContext, type UpgradeContext } from '../../http/router';
 import type { Lab } from '../../lab';
+import { connectionIdFrom } from '../../lab/websocket';
 import { Outages, outageMs } from '../websocket/outages';
 import { isRole } from '../websocket/protocol';
 import { createInstance, foreignSid, type Instance } from './instance';
@@ -20,6 +22,10 @@ export const SERVERS = ['chat', '1', '2'] as const;
 type ServerKey = (typeof SERVERS)[number];
 
 const LABEL: Record<ServerKey, string> = { chat: 'chat', '1': 'server 1', '2': 'server 2' };
+type ScaledKey = '1' | '2';
+const otherServer = (key: ScaledKey): ScaledKey => (key === '1' ? '2' : '1');
+/** Ping often on the scaled instances: a long-poll left behind by a failed connection is answered within this. */
+const SCALED_PING_INTERVAL_MS = 3_000;
 
 export interface SocketIoOptions {
   /** 'auto' (default): Redis at REDIS_URL, else a local redis-server if installed, else the stand-in. */
@@ -31,8 +37,14 @@ export function createSocketIoLesson(lab: Lab, options: SocketIoOptions = {}) {
   const outages = new Outages();
   /** Sessions that switched pub/sub on. Off by default, so the lost message comes first. */
   const publishing = new Set<string>();
+  /** Sessions that switched sticky sessions off. On by default, so the chat works first. */
+  const unsticky = new Set<string>();
+  /** With sticky sessions off: per session, per user, the server that user's next request goes to. */
+  const nextTurn = new Map<string, Map<string, ScaledKey>>();
   lab.sessions.onExpire((id) => {
     publishing.delete(id);
+    unsticky.delete(id);
+    nextTurn.delete(id);
     for (const key of SERVERS) {
       outages.end(id, key);
       outages.end(id, `${key}:customer`);
@@ -88,11 +100,13 @@ export function createSocketIoLesson(lab: Lab, options: SocketIoOptions = {}) {
         name: LABEL['1'],
         adapter: pubsub.adapterFor(LABEL['1'], (h) => recordHop(h, pubsub.backend)),
         publishes,
+        pingIntervalMs: SCALED_PING_INTERVAL_MS,
       });
       const two = createInstance(lab, {
         name: LABEL['2'],
         adapter: pubsub.adapterFor(LABEL['2'], (h) => recordHop(h, pubsub.backend)),
         publishes,
+        pingIntervalMs: SCALED_PING_INTERVAL_MS,
       });
       return { pubsub, one, two, redis };
     })();
@@ -141,52 +155,120 @@ export function createSocketIoLesson(lab: Lab, options: SocketIoOptions = {}) {
   };
 
   /**
-   * The load balancer: a new connection (no sid) goes to the user's home
-   * instance — user "A" to server 1, "B" to server 2 — unless that one is down
-   * for the session; every later request of that connection goes wherever its
-   * sid lives. That second rule is "sticky sessions": without it, polling
-   * requests would land on an instance that never heard of their sid.
+   * The load balancer. Sticky (the default): a new connection (no sid) goes
+   * to the user's home instance — user "A" to server 1, "B" to server 2 —
+   * unless that one is down for the session; every later request of that
+   * connection goes wherever its sid lives. Not sticky (a session's switch):
+   * plain round-robin, so polling requests land on an instance that never
+   * heard of their sid, and engine.io there answers 400 "Session ID unknown".
    */
-  async function balance(sessionId: string, url: URL): Promise<{ key: ServerKey; why: string }> {
+  async function balance(sessionId: string, url: URL): Promise<{ key: ScaledKey; why: string }> {
     const s = await ensureScaling();
     const sid = url.searchParams.get('sid');
-    if (sid) {
-      if (s.one.sessionOf(sid) !== undefined) return { key: '1', why: `sticky: sid ${sid} lives on server 1` };
-      if (s.two.sessionOf(sid) !== undefined) return { key: '2', why: `sticky: sid ${sid} lives on server 2` };
-      return { key: '1', why: `unknown sid ${sid}` };
-    }
-    const user = url.searchParams.get('user') ?? 'A';
-    const home: ServerKey = user === 'B' ? '2' : '1';
-    const other: ServerKey = home === '1' ? '2' : '1';
+    // Two users, A (the default) and B: anything else counts as A, so the turn table stays two entries.
+    const user = url.searchParams.get('user') === 'B' ? 'B' : 'A';
+    const home: ScaledKey = user === 'B' ? '2' : '1';
+    let lives: ScaledKey | undefined;
+    if (sid && s.one.sessionOf(sid) !== undefined) lives = '1';
+    else if (sid && s.two.sessionOf(sid) !== undefined) lives = '2';
+    if (unsticky.has(sessionId)) return roundRobin(sessionId, user, home, sid, lives);
+    if (sid)
+      return lives ? { key: lives, why: `sticky: sid ${sid} lives on ${LABEL[lives]}` } : { key: '1', why: `unknown sid ${sid}` };
+    const other = otherServer(home);
     if (outages.remaining(sessionId, home) > 0)
       return { key: other, why: `user ${user}'s home, ${LABEL[home]}, is down: failing over` };
     return { key: home, why: `new connection for user ${user}: home instance` };
   }
 
-  function recordRoute(sessionId: string, url: URL, key: ServerKey, why: string, transport: string): void {
-    // Only new connections and upgrades: every long-poll would bury the lesson in routing lines.
-    if (url.searchParams.has('sid') && transport !== 'websocket') return;
+  /**
+   * Takes turns per user, so each user's requests alternate between the
+   * servers whatever the other user does (a repeatable demo). Like a real
+   * balancer's health check, it skips a server that is down.
+   */
+  function roundRobin(sessionId: string, user: string, home: ScaledKey, sid: string | null, lives: ScaledKey | undefined) {
+    let turns = nextTurn.get(sessionId);
+    if (!turns) {
+      turns = new Map();
+      nextTurn.set(sessionId, turns);
+    }
+    let key = turns.get(user) ?? home;
+    if (outages.remaining(sessionId, key) > 0) key = otherServer(key);
+    turns.set(user, otherServer(key));
+    const where = !sid
+      ? 'a new connection'
+      : lives === key
+        ? `sid ${sid} lives here`
+        : lives
+          ? `sid ${sid} lives on ${LABEL[lives]}, not here`
+          : `sid ${sid} lives on neither server`;
+    return { key, why: `round-robin, sticky sessions off: ${where}` };
+  }
+
+  function recordRoute(
+    sessionId: string,
+    ctx: { url: URL; req: { method?: string } },
+    key: ScaledKey,
+    why: string,
+    transport: string,
+  ): void {
+    const { url } = ctx;
+    const sticky = !unsticky.has(sessionId);
+    // Sticky: only new connections and upgrades, or every long-poll would bury the lesson in routing lines.
+    // Not sticky: every request, because where each one lands is the lesson.
+    if (sticky && url.searchParams.has('sid') && transport !== 'websocket') return;
+    const method = transport === 'websocket' ? 'upgrade' : (ctx.req.method ?? 'GET');
     lab.record(sessionId, {
       origin: 'server',
       protocol: 'socketio',
       kind: 'route',
-      summary: `load balancer → ${LABEL[key]} (${why})`,
-      detail: { url: url.pathname, fields: { server: LABEL[key], why, transport } },
+      ...(url.searchParams.has('conn') ? { conn: connectionIdFrom(url, 'sio') } : {}),
+      summary: `load balancer → ${LABEL[key]}: ${method} (${why})`,
+      detail: {
+        url: url.pathname,
+        method,
+        fields: { server: LABEL[key], why, transport, sticky, sid: url.searchParams.get('sid') ?? '' },
+      },
     });
   }
 
   const lbPoll = async (ctx: SessionContext) => {
     const { key, why } = await balance(ctx.sessionId, ctx.url);
-    recordRoute(ctx.sessionId, ctx.url, key, why, 'polling');
+    recordRoute(ctx.sessionId, ctx, key, why, 'polling');
     await poll(key)(ctx);
   };
 
   const lbUpgrade = (ctx: UpgradeContext) => {
     void balance(ctx.sessionId, ctx.url).then(({ key, why }) => {
-      recordRoute(ctx.sessionId, ctx.url, key, why, 'websocket');
+      recordRoute(ctx.sessionId, ctx, key, why, 'websocket');
       upgrade(key)(ctx);
     });
   };
+
+  /** GET /api/socketio/sticky — whether this session's load balancer is sticky. */
+  function getSticky(ctx: SessionContext) {
+    sendJson(ctx.res, 200, { enabled: !unsticky.has(ctx.sessionId) });
+  }
+
+  /** POST /api/socketio/sticky {"enabled":bool} — per session: other students' balancers stay sticky. */
+  function setSticky(ctx: SessionContext) {
+    const body = parseJson(ctx.req.headers['content-type'], ctx.body) as Record<string, unknown> | null;
+    const enabled = body?.enabled;
+    if (typeof enabled !== 'boolean')
+      throw new HttpError(400, 'Bad sticky-sessions switch', 'Send {"enabled": true} or {"enabled": false}.');
+    if (enabled) unsticky.delete(ctx.sessionId);
+    else unsticky.add(ctx.sessionId);
+    nextTurn.delete(ctx.sessionId);
+    ctx.lab.record(ctx.sessionId, {
+      origin: 'server',
+      protocol: 'socketio',
+      kind: 'note',
+      summary: enabled
+        ? 'sticky sessions on for your session: the load balancer sends each request to the server that holds its sid'
+        : 'sticky sessions off for your session: the load balancer sends each request round-robin to server 1, then server 2',
+      detail: { fields: { enabled } },
+    });
+    sendJson(ctx.res, 200, { enabled });
+  }
 
   /** GET /api/socketio/pubsub — which pub/sub is in use, and whether this session has it on. */
   async function getPubSub(ctx: SessionContext) {
@@ -260,6 +342,8 @@ export function createSocketIoLesson(lab: Lab, options: SocketIoOptions = {}) {
     lbUpgrade,
     getPubSub,
     setPubSub,
+    getSticky,
+    setSticky,
     outage,
     close,
   };

@@ -24,6 +24,15 @@ export interface InstanceOptions {
   adapter?: AdapterConstructor;
   /** Should this session's broadcasts go through pub/sub (true) or stay on this instance (false)? */
   publishes?: (sessionId: string) => boolean;
+  /** engine.io's pingInterval (default 10 s): also the longest an idle long-poll is held open. */
+  pingIntervalMs?: number;
+}
+
+/** What engine.io reports when it refuses a request (its `connection_error` event). */
+interface EngineRefusal {
+  req: IncomingMessage;
+  code: number;
+  message: string;
 }
 
 interface SocketData {
@@ -41,7 +50,7 @@ interface SocketData {
 export function createInstance(lab: Lab, options: InstanceOptions) {
   const { name } = options;
   const engine = new Engine({
-    pingInterval: 10_000,
+    pingInterval: options.pingIntervalMs ?? 10_000,
     pingTimeout: 5_000,
     maxHttpBufferSize: MAX_PACKET_BYTES,
     transports: ['polling', 'websocket'],
@@ -104,6 +113,27 @@ export function createInstance(lab: Lab, options: InstanceOptions) {
         summary: `${name}: engine.io connection closed (${reason})`,
         detail: { reason, fields: { server: name, sid: sid } },
       });
+    });
+  });
+
+  // engine.io's own refusals, e.g. 400 {"code":1,"message":"Session ID unknown"} for a sid this
+  // instance never issued (what a load balancer without sticky sessions causes).
+  engine.on('connection_error', ({ req, code, message }: EngineRefusal) => {
+    const url = urlOf(req);
+    const sessionId = sessionIdFrom(req, url);
+    if (!sessionId) return;
+    // engine.io answers 403 for "Forbidden" (code 4) and 400 for every other code.
+    const status = code === 4 ? 403 : 400;
+    const sid = url.searchParams.get('sid');
+    const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
+    const request = upgrade ? 'WebSocket upgrade' : (req.method ?? 'GET');
+    lab.record(sessionId, {
+      origin: 'server',
+      protocol: 'socketio',
+      kind: 'error',
+      ...(url.searchParams.has('conn') ? { conn: connectionIdFrom(url, 'sio') } : {}),
+      summary: `${name}: ${status} ${message} (engine.io code ${code}) for ${request}${sid ? ` with sid ${sid}` : ''}`,
+      detail: { status, code, reason: message, method: request, fields: { server: name, sid: sid ?? '', engineCode: code } },
     });
   });
 
