@@ -11,7 +11,9 @@
  *     expect(await lab.events(b.page)).toEqual([]);
  *   });
  */
-import { type APIRequestContext, type BrowserContext, test as base, expect, type Page } from '@playwright/test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { type APIRequestContext, type BrowserContext, test as base, expect, type Locator, type Page } from '@playwright/test';
 import type { TimelineEvent } from '../lib/timeline';
 import { BASE_URL_ENV } from './lab-server';
 
@@ -188,3 +190,84 @@ export const test = base.extend<{ lab: LabHelpers }, { labBaseURL: string }>({
     for (const context of apis) await context.dispose();
   },
 });
+
+/** The commands of a lesson's TerminalBoxes, exactly as printed on the page. */
+export interface TerminalCommands {
+  /** Every command, in page order. */
+  all: string[];
+  /** The first command containing every part (fails the test when none does). */
+  find(...parts: string[]): string;
+  /** Every command containing every part (fails the test when none does). */
+  findAll(...parts: string[]): string[];
+}
+
+/**
+ * Reads the TerminalBox commands as a student would copy them (each line's
+ * data-command). The boxes fill their placeholders (address, ports, session)
+ * after the page loads, so first waits, for each [part, pattern] in `filled`,
+ * until the first command containing `part` matches `pattern`.
+ * `boxes`: the page (every TerminalBox on it) or a locator of some boxes.
+ */
+export async function readTerminalCommands(
+  boxes: Page | Locator,
+  filled: [part: string, pattern: RegExp][],
+  options: WaitOptions = {},
+): Promise<TerminalCommands> {
+  const scope = 'goto' in boxes ? boxes.getByTestId('terminal-box') : boxes;
+  for (const [part, pattern] of filled) {
+    await expect(scope.locator(`li[data-command*=${JSON.stringify(part)}]`).first()).toHaveAttribute(
+      'data-command',
+      pattern,
+      options,
+    );
+  }
+  const all = await scope
+    .locator('li[data-command]')
+    .evaluateAll((els) => els.map((el) => el.getAttribute('data-command') ?? ''));
+  const findAll = (...parts: string[]) => {
+    const matches = all.filter((c) => parts.every((p) => c.includes(p)));
+    expect(matches.length, `a command containing ${parts.join(' and ')}`).toBeGreaterThan(0);
+    return matches;
+  };
+  return { all, find: (...parts) => findAll(...parts)[0] as string, findAll };
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Runs a command line through bash exactly as printed, as a student pasting it
+ * into a terminal; resolves with its stdout. A non-zero exit rejects with an
+ * error that carries `stdout` and `stderr`.
+ */
+export async function runAsPrinted(command: string, options: { timeoutMs?: number; cwd?: string } = {}): Promise<string> {
+  const { stdout } = await execFileAsync('bash', ['-c', command], { timeout: options.timeoutMs ?? 10_000, cwd: options.cwd });
+  return stdout;
+}
+
+/**
+ * Runs a command line through bash exactly as printed and resolves with all a
+ * terminal would show, stdout then stderr, whatever the exit code: for the
+ * commands whose point is the error they print.
+ */
+export async function terminalOutput(command: string, options: { timeoutMs?: number; cwd?: string } = {}): Promise<string> {
+  const { stdout = '', stderr = '' } = await execFileAsync('bash', ['-c', command], {
+    timeout: options.timeoutMs ?? 10_000,
+    cwd: options.cwd,
+  }).catch((error: { stdout?: string; stderr?: string }) => error);
+  return `${stdout}${stderr}`;
+}
+
+/**
+ * Runs a command that streams until stopped (curl -N, say) through bash for
+ * `seconds`, then ends it (coreutils `timeout`); resolves with what it printed
+ * by then.
+ */
+export function runForSeconds(command: string, seconds: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('timeout', [String(seconds), 'bash', '-c', command], (error, stdout) => {
+      // 124: `timeout` ended a stream that would have run forever. Anything else is a failure.
+      if (error && (error as { code?: unknown }).code !== 124) reject(error);
+      else resolve(stdout);
+    });
+  });
+}

@@ -3,28 +3,21 @@
  * machine's curl and npx tsx, through a shell) and lands on the student's
  * timeline with origin `terminal`.
  */
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
-import { expect as baseExpect, test } from './fixtures';
+import { spawn } from 'node:child_process';
+import { expect as baseExpect, readTerminalCommands, runAsPrinted, test } from './fixtures';
 import { EVENT_WAIT, SLUG } from './graphql-helpers';
 
 // Generous limits, not speed claims: the shared test machine is often heavily loaded.
 const expect = baseExpect.configure({ timeout: 30_000 });
 test.describe.configure({ timeout: 120_000 });
 
-const run = promisify(execFile);
-const shell = async (command: string) => (await run('bash', ['-c', command], { timeout: 30_000 })).stdout;
+const shell = (command: string) => runAsPrinted(command, { timeoutMs: 30_000 });
 
 test('the terminal box commands run as printed: POST, persisted GET with Cache-Control, and a subscription', async ({ lab }) => {
   const [{ page, sessionId }] = await lab.openLesson(SLUG, { timeout: 30_000 });
-  const box = page.getByTestId('terminal-box');
-  await expect(box.locator('li[data-command*="scripts/graphql-subscribe.ts"]')).toHaveAttribute(
-    'data-command',
-    new RegExp(sessionId),
-  );
-  const commands = await box
-    .locator('li[data-command]')
-    .evaluateAll((els) => els.map((el) => el.getAttribute('data-command') ?? ''));
+  const { all: commands } = await readTerminalCommands(page, [['scripts/graphql-subscribe.ts', new RegExp(sessionId)]], {
+    timeout: 30_000,
+  });
   expect(commands).toHaveLength(4);
   const [post, register, get, subscribe] = commands as [string, string, string, string];
 

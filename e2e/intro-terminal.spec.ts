@@ -3,32 +3,18 @@
  * student's own session and the lab's real address, and running them as
  * printed works — and lands on the student's timeline.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import WebSocket from 'ws';
-import { expect, test } from './fixtures';
-
-const run = promisify(execFile);
+import { expect, readTerminalCommands, runAsPrinted, test } from './fixtures';
 
 test('the terminal box commands run as printed and show up on the timeline', async ({ lab }) => {
   const [{ page, sessionId }] = await lab.openLesson('how-this-lab-works');
-  const box = page.getByTestId('terminal-box');
   // Wait until the placeholders are filled from /api/lab/info and the session.
-  await expect(box.locator('li[data-command*="/api/intro/accounts/123"]')).toHaveAttribute('data-command', new RegExp(sessionId));
-  const commands = await box
-    .locator('li[data-command]')
-    .evaluateAll((els) => els.map((el) => el.getAttribute('data-command') ?? ''));
-  const find = (part: string) => {
-    const command = commands.find((c) => c.includes(part));
-    expect(command, `a command containing ${part}`).toBeDefined();
-    return command as string;
-  };
+  const { find } = await readTerminalCommands(page, [['/api/intro/accounts/123', new RegExp(sessionId)]]);
 
   // curl, exactly as printed (the machine's curl, through a shell).
-  const shell = async (command: string) => (await run('bash', ['-c', command], { timeout: 10_000 })).stdout;
-  expect(JSON.parse(await shell(find('-X POST')))).toMatchObject({ id: expect.any(String) });
-  expect(JSON.parse(await shell(find('/api/lab/info')))).toMatchObject({ name: 'api-patterns-lab' });
-  const account = JSON.parse(await shell(find('/api/intro/accounts/123'))) as { owner: string; balance: number };
+  expect(JSON.parse(await runAsPrinted(find('-X POST')))).toMatchObject({ id: expect.any(String) });
+  expect(JSON.parse(await runAsPrinted(find('/api/lab/info')))).toMatchObject({ name: 'api-patterns-lab' });
+  const account = JSON.parse(await runAsPrinted(find('/api/intro/accounts/123'))) as { owner: string; balance: number };
   expect(account).toMatchObject({ owner: 'Ada Lovelace', balance: 1000 });
   // The terminal's request is on the page's timeline: its send (origin terminal), then server and db events, no browser ones.
   const sent = await lab.waitForEvent(

@@ -3,41 +3,20 @@
  * shell (streams cut after a few seconds), works and lands on the
  * student's timeline.
  */
-import { execFile } from 'node:child_process';
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, readTerminalCommands, runForSeconds, test } from './fixtures';
 
-/** Runs a command line through bash for at most `seconds`; returns what it printed (a cut stream is expected). */
-function shell(command: string, seconds: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('timeout', [String(seconds), 'bash', '-c', command], (error, stdout) => {
-      // 124: `timeout` ended a stream that would have run forever. Anything else is a failure.
-      if (error && (error as { code?: unknown }).code !== 124) reject(error);
-      else resolve(stdout);
-    });
-  });
-}
-
-async function commandsOf(page: Page, sessionId: string, slug: string): Promise<(part: string) => string> {
-  const box = page.getByTestId('terminal-box');
-  await expect(box.locator('li[data-command]').first()).toHaveAttribute('data-command', new RegExp(sessionId));
-  await expect(box.locator('li[data-command]').first()).toHaveAttribute('data-command', /http:\/\/127\.0\.0\.1:\d+/);
-  const commands = await box
-    .locator('li[data-command]')
-    .evaluateAll((els) => els.map((el) => el.getAttribute('data-command') ?? ''));
-  return (part: string) => {
-    const command = commands.find((c) => c.includes(part));
-    expect(command, `a command in ${slug} containing ${part}`).toBeDefined();
-    return command as string;
-  };
-}
+/** Every command carries the session and the lab's address once the box has filled them in. */
+const filled = (sessionId: string): [string, RegExp][] => [
+  ['/api/', new RegExp(sessionId)],
+  ['/api/', /http:\/\/127\.0\.0\.1:\d+/],
+];
 
 test('the SSE terminal box: curl -N streams, resumes with Last-Event-ID, filters channels, and POSTs', async ({ lab }) => {
   test.setTimeout(45_000);
   const [{ page, sessionId }] = await lab.openLesson('sse');
-  const find = await commandsOf(page, sessionId, 'sse');
+  const { find } = await readTerminalCommands(page, filled(sessionId));
 
-  const ticks = await shell(find("/api/sse/ticks -H 'X-Lab-Session"), 4);
+  const ticks = await runForSeconds(find("/api/sse/ticks -H 'X-Lab-Session"), 4);
   expect(ticks.startsWith('retry: 1000\n\n')).toBe(true);
   expect(ticks).toMatch(/^id: \d+\nevent: tick\ndata: /m);
   const sent = await lab.waitForEvent(
@@ -52,7 +31,7 @@ test('the SSE terminal box: curl -N streams, resumes with Last-Event-ID, filters
     "the server's chunks to curl",
   );
 
-  const resumed = await shell(find('Last-Event-ID: 5'), 2);
+  const resumed = await runForSeconds(find('Last-Event-ID: 5'), 2);
   expect(resumed).toMatch(/^retry: 1000\n\nid: 6\nevent: tick\n/);
   await lab.waitForEvent(
     page,
@@ -61,13 +40,13 @@ test('the SSE terminal box: curl -N streams, resumes with Last-Event-ID, filters
   );
 
   // The alerts-only feed, with the payment made while it listens.
-  const alerts = shell(find('channels=alerts'), 4);
+  const alerts = runForSeconds(find('channels=alerts'), 4);
   await lab.waitForEvent(
     page,
     (e) => e.origin === 'server' && e.kind === 'open' && (e.detail?.url ?? '').includes('channels=alerts'),
     'the feed open',
   );
-  const ack = JSON.parse(await shell(find('/api/sse/payments'), 5)) as { accepted: boolean };
+  const ack = JSON.parse(await runForSeconds(find('/api/sse/payments'), 5)) as { accepted: boolean };
   expect(ack.accepted).toBe(true);
   const feed = await alerts;
   expect(feed).toMatch(/event: alerts\ndata: \{"level":"warning","account":"123","message":"Large payment: €600.00/);
@@ -77,24 +56,24 @@ test('the SSE terminal box: curl -N streams, resumes with Last-Event-ID, filters
 test('the polling terminal box: cursor, catch-up, a long poll and the stream', async ({ lab }) => {
   test.setTimeout(45_000);
   const [{ page, sessionId }] = await lab.openLesson('polling');
-  const find = await commandsOf(page, sessionId, 'polling');
+  const { find } = await readTerminalCommands(page, filled(sessionId));
   const api = await lab.api(page);
   await api.post('/api/poll/source', { data: { running: false } });
 
-  const where = JSON.parse(await shell(find("/api/poll/notifications -H 'X-Lab"), 5)) as {
+  const where = JSON.parse(await runForSeconds(find("/api/poll/notifications -H 'X-Lab"), 5)) as {
     cursor: number;
     notifications: unknown[];
   };
   expect(where.notifications).toEqual([]);
-  const all = JSON.parse(await shell(find('after=0'), 5)) as { cursor: number };
+  const all = JSON.parse(await runForSeconds(find('after=0'), 5)) as { cursor: number };
   expect(all.cursor).toBe(where.cursor);
 
-  const long = shell(find('/api/longpoll/'), 8);
+  const long = runForSeconds(find('/api/longpoll/'), 8);
   await lab.waitForEvent(page, (e) => e.origin === 'server' && e.summary.startsWith('long poll parked'), 'the parked long poll');
   await api.post('/api/poll/notifications', { data: { text: 'hello from the spec' } });
   expect(JSON.parse(await long)).toMatchObject({ notifications: [{ text: 'hello from the spec' }] });
 
-  const stream = shell(find('/api/sse/notifications'), 3);
+  const stream = runForSeconds(find('/api/sse/notifications'), 3);
   await lab.waitForEvent(
     page,
     (e) => e.origin === 'server' && e.kind === 'open' && e.detail?.url === '/api/sse/notifications',

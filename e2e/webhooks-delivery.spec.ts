@@ -5,8 +5,9 @@
  */
 import { expect, test } from './fixtures';
 import {
-  CREDIT_CENTS,
   expectBalance,
+  expectCredited,
+  expectNewest,
   newest,
   openRegistered,
   SLUG,
@@ -30,8 +31,8 @@ test('register and receive: refused URLs explain SSRF; one delivery shows on bot
   await expect(page.getByTestId('wh-register-result')).toContainText(/201 registered ep_\w+ — signing secret whsec_/);
 
   await sendEvent(page);
-  await expect(newest(page)).toHaveAttribute('data-status', 'delivered');
-  await expectBalance(page, START_CENTS + CREDIT_CENTS);
+  await expectNewest(page, 'delivered');
+  await expectCredited(page, 1);
 
   const bank = await sideEvents(lab, page, 'bank');
   const sent = bank.find((e) => e.kind === 'request');
@@ -53,11 +54,9 @@ test('register and receive: refused URLs explain SSRF; one delivery shows on bot
 
 test('retries: a 500 is retried with growing delays until failed; redeliver succeeds', async ({ lab }) => {
   test.setTimeout(90_000);
-  const page = await openRegistered(lab);
-  await setMode(page, 'fail');
+  const page = await openRegistered(lab, 'fail');
   await sendEvent(page);
-  await expect(newest(page)).toHaveAttribute('data-status', 'failed', { timeout: 45_000 });
-  await expect(newest(page).getByTestId('wh-attempt')).toHaveCount(5);
+  await expectNewest(page, 'failed', { attempts: 5, timeout: 45_000 });
   await expect(newest(page).getByTestId('wh-attempt').first()).toHaveAttribute('data-status', '500');
 
   const bank = await sideEvents(lab, page, 'bank');
@@ -74,15 +73,13 @@ test('retries: a 500 is retried with growing delays until failed; redeliver succ
 
   await setMode(page, 'ok');
   await newest(page).getByTestId('wh-redeliver').click();
-  await expect(newest(page)).toHaveAttribute('data-status', 'delivered');
-  await expect(newest(page).getByTestId('wh-attempt')).toHaveCount(6);
+  await expectNewest(page, 'delivered', { attempts: 6 });
   await expect(newest(page).getByTestId('wh-attempt').last()).toHaveAttribute('data-status', '200');
 });
 
 test('retries: a hang times out, a down receiver refuses the connection', async ({ lab }) => {
   test.setTimeout(90_000);
-  const page = await openRegistered(lab);
-  await setMode(page, 'hang');
+  const page = await openRegistered(lab, 'hang');
   await sendEvent(page);
   const timedOut = (e: { kind: string; detail?: { reason?: string; fields?: Record<string, unknown> } }) =>
     e.kind === 'error' && e.detail?.fields?.side === 'bank' && /timed out after 2\.0 s/.test(e.detail?.reason ?? '');
@@ -96,8 +93,8 @@ test('retries: a hang times out, a down receiver refuses the connection', async 
   );
   // Down: nothing reached your app for that attempt.
   await setMode(page, 'ok');
-  await expect(newest(page)).toHaveAttribute('data-status', 'delivered', { timeout: 30_000 });
-  await expectBalance(page, START_CENTS + CREDIT_CENTS);
+  await expectNewest(page, 'delivered', { timeout: 30_000 });
+  await expectCredited(page, 1);
 });
 
 test('durability: deliveries committed while the worker is stopped all arrive once it starts', async ({ lab }) => {
@@ -108,14 +105,14 @@ test('durability: deliveries committed while the worker is stopped all arrive on
   for (let i = 0; i < 5; i++) await sendEvent(page);
   // Another student's deliveries keep flowing meanwhile.
   await sendEvent(other);
-  await expect(newest(other)).toHaveAttribute('data-status', 'delivered');
+  await expectNewest(other, 'delivered');
   await expect(page.locator('[data-testid="wh-delivery"][data-status="pending"]')).toHaveCount(5);
   expect((await sideEvents(lab, page, 'bank')).filter((e) => e.kind === 'request')).toEqual([]);
 
   await page.getByTestId('wh-worker-toggle').click();
   await expect(page.getByTestId('wh-worker-state')).toHaveText('worker running');
   await expect(page.locator('[data-testid="wh-delivery"][data-status="delivered"]')).toHaveCount(5);
-  await expectBalance(page, START_CENTS + 5 * CREDIT_CENTS);
+  await expectCredited(page, 5);
   expect((await sideEvents(lab, page, 'bank')).filter((e) => e.kind === 'request')).toHaveLength(5);
 });
 

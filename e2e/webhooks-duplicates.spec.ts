@@ -6,11 +6,10 @@
  */
 import { expect, test } from './fixtures';
 import {
-  CREDIT_CENTS,
-  expectBalance,
+  expectCredited,
+  expectNewest,
   newest,
   openRegistered,
-  START_CENTS,
   sendEvent,
   setCheck,
   setMode,
@@ -19,19 +18,16 @@ import {
 
 test('duplicates: credited twice without dedupe, once with it', async ({ lab }) => {
   test.setTimeout(60_000);
-  const page = await openRegistered(lab);
-  await setMode(page, 'slow-once');
+  const page = await openRegistered(lab, 'slow-once');
   await sendEvent(page);
-  await expect(newest(page)).toHaveAttribute('data-status', 'delivered', { timeout: 20_000 });
-  await expect(newest(page).getByTestId('wh-attempt')).toHaveCount(2);
-  await expectBalance(page, START_CENTS + 2 * CREDIT_CENTS);
+  await expectNewest(page, 'delivered', { attempts: 2, timeout: 20_000 });
+  await expectCredited(page, 2);
 
   await setCheck(page, 'wh-dedupe', true);
   await setMode(page, 'slow-once');
   await sendEvent(page);
-  await expect(newest(page)).toHaveAttribute('data-status', 'delivered', { timeout: 20_000 });
-  await expect(newest(page).getByTestId('wh-attempt')).toHaveCount(2);
-  await expectBalance(page, START_CENTS + 3 * CREDIT_CENTS);
+  await expectNewest(page, 'delivered', { attempts: 2, timeout: 20_000 });
+  await expectCredited(page, 3);
   await expect(page.getByTestId('wh-dedupe-hits')).toContainText('1 duplicate(s) skipped');
   const hit = await lab.waitForEvent(page, (e) => e.detail?.fields?.dedupe === 'hit', 'the dedupe hit');
   expect(hit.summary).toMatch(/already processed/);
@@ -58,24 +54,21 @@ test('out of order: naive ends pending, sequence-aware ends settled', async ({ l
 
 test('queue-then-200: the slow handler is retried; the queue answers at once and processes after', async ({ lab }) => {
   test.setTimeout(60_000);
-  const slow = await openRegistered(lab);
-  await setMode(slow, 'slow');
+  const slow = await openRegistered(lab, 'slow');
   await sendEvent(slow);
   await expect(newest(slow).getByTestId('wh-attempt')).toHaveCount(2, { timeout: 15_000 });
   // Every attempt did the work before timing out: two attempts, two credits (no dedupe).
-  await expectBalance(slow, START_CENTS + 2 * CREDIT_CENTS);
+  await expectCredited(slow, 2);
   const slowAttempts = (await sideEvents(lab, slow, 'bank')).filter(
     (e) => e.kind === 'error' && /timed out/.test(e.detail?.reason ?? ''),
   );
   expect(slowAttempts.length).toBeGreaterThanOrEqual(1);
 
-  const queued = await openRegistered(lab);
-  await setMode(queued, 'queue');
+  const queued = await openRegistered(lab, 'queue');
   await sendEvent(queued);
-  await expect(newest(queued)).toHaveAttribute('data-status', 'delivered');
-  await expect(newest(queued).getByTestId('wh-attempt')).toHaveCount(1);
+  await expectNewest(queued, 'delivered', { attempts: 1 });
   await expect(newest(queued).getByTestId('wh-attempt').first()).toHaveAttribute('data-status', '200');
-  await expectBalance(queued, START_CENTS + CREDIT_CENTS);
+  await expectCredited(queued, 1);
   const steps = (await sideEvents(lab, queued, 'receiver')).map((e) => e.summary);
   const queuedAt = steps.findIndex((s) => s.startsWith('queued evt_'));
   const answeredAt = steps.findIndex((s) => /answered 200/.test(s));

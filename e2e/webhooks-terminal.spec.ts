@@ -2,26 +2,20 @@
  * Webhooks experiment 8: the terminal box's commands, run as printed — curl
  * registers, triggers and reads the log; openssl recomputes the signature.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { expect, test } from './fixtures';
+import { expect, readTerminalCommands, runAsPrinted, test } from './fixtures';
 import { CREDIT_CENTS, SLUG } from './webhooks-helpers';
-
-const run = promisify(execFile);
-const shell = async (command: string) => (await run('bash', ['-c', command], { timeout: 10_000 })).stdout;
 
 test('curl and openssl commands work as printed and land on the timeline', async ({ lab }) => {
   const [{ page, sessionId }] = await lab.openLesson(SLUG);
-  const box = page.getByTestId('terminal-box');
-  await expect(box.locator('li[data-command*="/api/webhooks/events"]')).toHaveAttribute('data-command', new RegExp(sessionId));
-  const commands = await box
-    .locator('li[data-command]')
-    .evaluateAll((els) => els.map((el) => el.getAttribute('data-command') ?? ''));
+  const { all: commands } = await readTerminalCommands(page, [['/api/webhooks/events', new RegExp(sessionId)]]);
   expect(commands).toHaveLength(5);
   const [register, emit, log, signature, openssl] = commands as [string, string, string, string, string];
 
-  expect(JSON.parse(await shell(register))).toMatchObject({ receiver: 'my-app', secret: expect.stringMatching(/^whsec_/) });
-  const emitted = JSON.parse(await shell(emit)) as { event: { id: string } };
+  expect(JSON.parse(await runAsPrinted(register))).toMatchObject({
+    receiver: 'my-app',
+    secret: expect.stringMatching(/^whsec_/),
+  });
+  const emitted = JSON.parse(await runAsPrinted(emit)) as { event: { id: string } };
   expect(emitted.event.id).toMatch(/^evt_/);
   await lab.waitForEvent(
     page,
@@ -32,15 +26,15 @@ test('curl and openssl commands work as printed and land on the timeline', async
       e.detail?.status === 200,
     'the delivery of the terminal-triggered event',
   );
-  const deliveries = JSON.parse(await shell(log)) as { deliveries: { event: string; status: string }[] };
+  const deliveries = JSON.parse(await runAsPrinted(log)) as { deliveries: { event: string; status: string }[] };
   expect(deliveries.deliveries[0]).toMatchObject({ event: emitted.event.id, status: 'delivered' });
-  expect(JSON.parse(await shell(register.replace(/ -d .*/, '').replace('-X POST ', '')))).toMatchObject({
+  expect(JSON.parse(await runAsPrinted(register.replace(/ -d .*/, '').replace('-X POST ', '')))).toMatchObject({
     endpoints: [expect.anything()],
   });
 
   // The header the bank sent, and openssl's HMAC over the same bytes with the decoded key: identical.
-  const sent = (await shell(signature)).trim();
-  const computed = (await shell(openssl)).trim();
+  const sent = (await runAsPrinted(signature)).trim();
+  const computed = (await runAsPrinted(openssl)).trim();
   expect(sent).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
   expect(`v1,${computed}`).toBe(sent);
 

@@ -15,7 +15,6 @@
  * BENCH_ROUNDS (3), BENCH_CONCURRENCY (16), BENCH_CPU_PROF (a folder for the
  * servers' CPU profile).
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -38,11 +37,10 @@ import {
   StreamTransactionsResponseSchema,
   UploadLogsRequestSchema,
 } from '../proto/gen/lab/bank/v1/bank_pb';
-import { createLabServer } from '../server/app';
-import { configFromEnv } from '../server/lab/config';
 import { grpcConfig } from '../server/protocols/grpc/config';
 import { accountService } from '../server/protocols/grpc/service';
 import { SESSION } from '../server/protocols/grpc/session';
+import { type BenchChild, forkBenchChild, serveParent, startBenchLab } from './bench-lab-child';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -60,11 +58,11 @@ interface Figures {
   cpuUsPerCall: number;
 }
 
-async function load(client: Client, server: ChildProcess, seconds: number): Promise<Figures> {
+async function load(client: Client, server: BenchChild<Ports>, seconds: number): Promise<Figures> {
   // Warm up (JIT, connection setup) before measuring.
   for (let i = 0; i < 200; i++) await client.getAccount({ accountId: '123' });
   const latencies: number[] = [];
-  const cpuBefore = await serverCpu(server);
+  const cpuBefore = await server.cpuMicros();
   const end = performance.now() + seconds * 1000;
   const worker = async () => {
     while (performance.now() < end) {
@@ -76,7 +74,7 @@ async function load(client: Client, server: ChildProcess, seconds: number): Prom
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const elapsed = (performance.now() - started) / 1000;
-  const cpu = (await serverCpu(server)) - cpuBefore;
+  const cpu = (await server.cpuMicros()) - cpuBefore;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return {
@@ -86,14 +84,6 @@ async function load(client: Client, server: ChildProcess, seconds: number): Prom
     calls: latencies.length,
     cpuUsPerCall: cpu / Math.max(1, latencies.length),
   };
-}
-
-/** The server process's CPU time so far (microseconds), asked over IPC. */
-function serverCpu(server: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    server.once('message', (usage) => resolve((usage as NodeJS.CpuUsage).user + (usage as NodeJS.CpuUsage).system));
-    server.send('cpu');
-  });
 }
 
 function listen(server: http.Server | http2.Http2Server): Promise<number> {
@@ -110,16 +100,7 @@ interface Ports {
 
 /** The servers' process (this file with --serve): the lab, and a bare connect-node server beside it. */
 async function serve(): Promise<void> {
-  const lab = await createLabServer({
-    ...configFromEnv({}),
-    next: false,
-    port: 0,
-    host: '127.0.0.1',
-    dbPath: ':memory:',
-    mqttPort: 0,
-    grpcPort: 0,
-  });
-  const httpPort = await lab.listen();
+  const { server: lab, port: httpPort } = await startBenchLab();
   const grpcPort = lab.lab.listeners.get('grpc')?.port;
   if (!grpcPort) throw new Error('the lab did not start its gRPC listener');
   const session = lab.lab.sessions.create();
@@ -137,21 +118,15 @@ async function serve(): Promise<void> {
     bareH1: await listen(http.createServer(bare)),
     session,
   };
-  process.send?.({ ports });
-  process.on('message', () => process.send?.(process.cpuUsage()));
-  process.on('disconnect', () => process.exit(0));
+  serveParent(ports, () => lab.close());
 }
 
 async function main(): Promise<void> {
-  const server = fork(fileURLToPath(import.meta.url), ['--serve'], {
+  const server = await forkBenchChild<Ports>(fileURLToPath(import.meta.url), ['--serve'], {
     // BENCH_CPU_PROF=<dir>: the servers' process writes a V8 CPU profile there when it exits.
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
   });
-  const ports = await new Promise<Ports>((resolve, reject) => {
-    server.once('message', (m) => resolve((m as { ports: Ports }).ports));
-    server.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
+  const ports = server.info;
 
   const identify: Interceptor = (next) => (req) => {
     req.header.set('x-lab-session', ports.session);
@@ -215,7 +190,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nTaps cost (lab vs bare; goal under ${GOAL_PERCENT}%):\n  ${verdicts.join('\n  ')}`);
   for (const m of managers) m.abort();
-  server.disconnect();
+  await server.stop();
 
   // 2. Sizes and codec speed for the lesson's messages.
   const samples: { name: string; schema: DescMessage; message: MessageShape<DescMessage> }[] = [

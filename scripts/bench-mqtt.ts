@@ -21,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqttPacket from 'mqtt-packet';
 import { PacketFramer } from '../server/protocols/mqtt/wire';
+import { type BenchChild, forkBenchChild, serveParent, startBenchLab } from './bench-lab-child';
 
 const SELF = fileURLToPath(import.meta.url);
 const QUICK = process.env.BENCH_MQTT_QUICK === '1';
@@ -34,21 +35,11 @@ const PAYLOAD_BYTES = 64;
 // ---- The lab broker, in its own process: `tsx scripts/bench-mqtt.ts --serve` ----
 
 async function serveLab(): Promise<void> {
-  const { createLabServer } = await import('../server/app');
-  const { configFromEnv } = await import('../server/lab/config');
-  const server = await createLabServer({
-    ...configFromEnv(),
-    next: false,
-    port: 0,
-    host: '127.0.0.1',
-    dbPath: ':memory:',
-    mqttPort: 0,
-  });
-  const port = await server.listen();
+  const { server, port } = await startBenchLab();
   const session = server.lab.sessions.create();
   const mqtt = server.lab.listeners.get('mqtt')?.port;
-  process.stdout.write(`${JSON.stringify({ port, mqtt, session })}\n`);
-  process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+  if (!mqtt) throw new Error('the lab did not start its MQTT listener');
+  serveParent({ port, mqtt, session } satisfies BrokerInfo, () => server.close());
 }
 
 /** Plain aedes on TCP, no lab: what the namespaces and taps cost. */
@@ -57,8 +48,14 @@ async function serveBare(): Promise<void> {
   const broker = await Aedes.createBroker();
   const server = net.createServer((socket) => broker.handle(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  process.stdout.write(`${JSON.stringify({ mqtt: (server.address() as AddressInfo).port })}\n`);
-  process.on('SIGTERM', () => process.exit(0));
+  serveParent({ mqtt: (server.address() as AddressInfo).port } satisfies BrokerInfo);
+}
+
+/** What a broker process tells this one: its MQTT port, and for the lab a session to publish as. */
+interface BrokerInfo {
+  mqtt: number;
+  port?: number;
+  session?: string;
 }
 
 // ---- Load ----
@@ -200,23 +197,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startNodeBroker(
-  mode: '--serve' | '--serve-bare',
-): Promise<{ child: ChildProcess; mqtt: number; session?: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SELF, mode], {
-    env: { ...process.env, LAB_MQTT_MAX_CONNECTIONS: String(PUBLISHERS + 10), NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+function startNodeBroker(mode: '--serve' | '--serve-bare'): Promise<BenchChild<BrokerInfo>> {
+  return forkBenchChild<BrokerInfo>(SELF, [mode], {
+    env: { LAB_MQTT_MAX_CONNECTIONS: String(PUBLISHERS + 10), NODE_ENV: 'production' },
   });
-  const line = await new Promise<string>((resolve) => {
-    let buf = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(buf.slice(0, nl));
-    });
-  });
-  const { mqtt, session } = JSON.parse(line) as { mqtt: number; session?: string };
-  return { child, mqtt, session };
 }
 
 async function startMosquitto(): Promise<{ child: ChildProcess; port: number }> {
@@ -267,12 +251,12 @@ async function main(): Promise<void> {
   const results: Record<string, RunResult[]> = { lab: [], aedes: [], mosquitto: [] };
 
   const lab = await startNodeBroker('--serve');
-  for (const qos of [0, 1] as const) results.lab?.push(await load(lab.mqtt, lab.session, qos));
-  await stop(lab.child);
+  for (const qos of [0, 1] as const) results.lab?.push(await load(lab.info.mqtt, lab.info.session, qos));
+  await lab.stop();
 
   const bare = await startNodeBroker('--serve-bare');
-  for (const qos of [0, 1] as const) results.aedes?.push(await load(bare.mqtt, undefined, qos));
-  await stop(bare.child);
+  for (const qos of [0, 1] as const) results.aedes?.push(await load(bare.info.mqtt, undefined, qos));
+  await bare.stop();
 
   const mosquitto = await startMosquitto();
   for (const qos of [0, 1] as const) results.mosquitto?.push(await load(mosquitto.port, undefined, qos));

@@ -19,12 +19,11 @@
  *
  * Options: --steps, --window (s), --per-session, --json FILE.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { now } from '../lib/clock';
+import { type BenchChild, forkBenchChild, serveParent, startBenchLab } from './bench-lab-child';
 
 const GOAL = { p99Ms: 100, streams: 5000 };
 
@@ -38,71 +37,24 @@ const { values: args } = parseArgs({
   },
 });
 
-/** --serve: the lab server, API only, printing its port and answering "rss?" on stdin. */
+/** --serve: the lab server, API only, reporting its port (and, when asked, its memory) to this process. */
 async function serve(): Promise<void> {
-  const { createLabServer } = await import('../server/app');
-  const { configFromEnv } = await import('../server/lab/config');
-  const server = await createLabServer({ ...configFromEnv(), next: false, port: 0, host: '127.0.0.1', dbPath: ':memory:' });
-  const port = await server.listen();
-  console.log(`PORT ${port}`);
-  process.stdin.setEncoding('utf8');
-  process.stdin.on('data', (text: string) => {
-    if (text.includes('rss?')) {
-      global.gc?.();
-      console.log(`RSS ${process.memoryUsage().rss} HEAP ${process.memoryUsage().heapUsed}`);
-    }
-  });
-  process.stdin.on('end', () => void server.close().then(() => process.exit(0)));
+  const { server, port } = await startBenchLab();
+  serveParent({ port }, () => server.close());
 }
 
-interface Child {
-  process: ChildProcess;
-  port: number;
-  memory(): Promise<{ rss: number; heap: number }>;
-}
-
-function startServer(perSession: number): Promise<Child> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename, '--serve'], {
-    cwd: path.resolve(import.meta.dirname, '..'),
+function startServer(perSession: number): Promise<BenchChild<{ port: number }>> {
+  // --expose-gc: memory is read after a full collection, so it is what the streams hold.
+  return forkBenchChild(import.meta.filename, ['--serve'], {
+    execArgv: ['--expose-gc'],
     env: {
-      ...process.env,
       NODE_ENV: 'production',
       LAB_SSE_TICK_MS: '1000',
       LAB_SSE_MAX_STREAMS: String(perSession),
       // The benchmark's sessions live for the whole run.
       LAB_SESSION_IDLE_MS: String(60 * 60 * 1000),
     },
-    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  let buffer = '';
-  const waiters: ((line: string) => void)[] = [];
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (text: string) => {
-    buffer += text;
-    let nl = buffer.indexOf('\n');
-    while (nl >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      const waiter = waiters.shift();
-      if (waiter) waiter(line);
-      nl = buffer.indexOf('\n');
-    }
-  });
-  const nextLine = (prefix: string) =>
-    new Promise<string>((resolve) => {
-      const wait = (line: string) => (line.startsWith(prefix) ? resolve(line) : waiters.unshift(wait));
-      waiters.push(wait);
-    });
-  return nextLine('PORT').then((line) => ({
-    process: child,
-    port: Number(line.split(' ')[1]),
-    async memory() {
-      const reply = nextLine('RSS');
-      child.stdin?.write('rss?\n');
-      const parts = (await reply).split(' ');
-      return { rss: Number(parts[1]), heap: Number(parts[3]) };
-    },
-  }));
 }
 
 /** Latency samples from every stream, reset per measuring window. */
@@ -167,7 +119,7 @@ async function main(): Promise<void> {
     `[bench:sse] server in a child process; ticks 1/s per stream; ${perSession} streams per session; ${windowS} s windows`,
   );
   const server = await startServer(perSession);
-  const base = `http://127.0.0.1:${server.port}`;
+  const base = `http://127.0.0.1:${server.info.port}`;
   const baseline = await server.memory();
   console.log(`[bench:sse] lab on ${base}; baseline RSS ${(baseline.rss / 2 ** 20).toFixed(1)} MiB`);
 
@@ -184,7 +136,7 @@ async function main(): Promise<void> {
             const res = await fetch(`${base}/api/lab/sessions`, { method: 'POST' });
             session = ((await res.json()) as { id: string }).id;
           }
-          batch.push(openStream(server.port, session));
+          batch.push(openStream(server.info.port, session));
         }
         streams.push(...(await Promise.all(batch)));
       }
@@ -233,8 +185,7 @@ async function main(): Promise<void> {
   );
   if (args.json) fs.writeFileSync(String(args.json), JSON.stringify({ goal: GOAL, results }, null, 2));
   for (const s of streams) s.destroy();
-  server.process.stdin?.end();
-  await new Promise((resolve) => server.process.once('exit', resolve));
+  await server.stop();
 }
 
 if (args.serve) void serve();

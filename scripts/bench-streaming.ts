@@ -6,14 +6,11 @@
  * - uploads of one 48 MiB file: one streamed request vs multipart with 1, 4
  *   and 8 parts in flight (4 MiB parts).
  *
- * Two processes: this one (the client) spawns the lab server (API only,
+ * Two processes: this one (the client) forks the lab server (API only,
  * in-memory database) as a child: the same file run with --serve.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import { createLabServer } from '../server/app';
-import { configFromEnv } from '../server/lab/config';
+import { forkBenchChild, procUsage, serveParent, startBenchLab, watchPeakRss } from './bench-lab-child';
 
 const ROWS = 1_000_000;
 const FILE_BYTES = 48 * 1024 * 1024;
@@ -21,50 +18,16 @@ const PART_BYTES = 4 * 1024 * 1024;
 const MB = 1024 * 1024;
 
 async function serve(): Promise<void> {
-  const server = await createLabServer({
-    ...configFromEnv(),
-    next: false,
-    port: 0,
-    host: '127.0.0.1',
-    dbPath: ':memory:',
-    mqttPort: 0,
-  });
-  const port = await server.listen();
-  console.log(`PORT ${port}`);
-  process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
-}
-
-function rssOf(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
-
-/** Samples the child's RSS until stopped; returns the peak. */
-function watchRss(pid: number) {
-  let peak = rssOf(pid);
-  const timer = setInterval(() => {
-    peak = Math.max(peak, rssOf(pid));
-  }, 20);
-  return () => {
-    clearInterval(timer);
-    return Math.max(peak, rssOf(pid));
-  };
+  const { server, port } = await startBenchLab();
+  serveParent({ port }, () => server.close());
 }
 
 async function main(): Promise<void> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--serve'], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child = await forkBenchChild<{ port: number }>(import.meta.filename, ['--serve'], {
+    env: { NEXT_TELEMETRY_DISABLED: '1' },
   });
-  const port = await new Promise<number>((resolve) => {
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (text: string) => {
-      const m = /PORT (\d+)/.exec(text);
-      if (m) resolve(Number(m[1]));
-    });
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const pid = child.pid as number;
+  const base = `http://127.0.0.1:${child.info.port}`;
+  const pid = child.pid;
   const session = ((await (await fetch(`${base}/api/lab/sessions`, { method: 'POST' })).json()) as { id: string }).id;
   const headers = { 'x-lab-session': session };
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -82,8 +45,8 @@ async function main(): Promise<void> {
     console.log('\nexport of 1,000,000 rows (NDJSON)   rows/s      MB/s   time    peak RSS above idle');
     for (const mode of ['stream', 'buffer', 'stream'] as const) {
       await sleep(2_000);
-      const idle = rssOf(pid);
-      const stop = watchRss(pid);
+      const idle = procUsage(pid).rss;
+      const stop = watchPeakRss(pid);
       t = performance.now();
       const res = await fetch(`${base}/api/stream/export?mode=${mode}&rows=${ROWS}`, { headers });
       let bytes = 0;
@@ -144,7 +107,7 @@ async function main(): Promise<void> {
     }
     console.log('\n(The machine has 2 cores shared with other work: treat the figures as rough.)');
   } finally {
-    child.kill('SIGTERM');
+    await child.stop();
   }
 }
 

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { type ApolloOptions, createApolloClient } from '../../components/lab/clients/graphql';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
 
 const BALANCE = gql`
@@ -86,7 +87,7 @@ export function CachingWidget() {
 
   return (
     <WidgetFrame title="Three ways to ask for the balance" testId="gql-caching">
-      <div className={styles.row}>
+      <div className={ui.row}>
         <button
           type="button"
           className="lab-button"
@@ -115,8 +116,8 @@ export function CachingWidget() {
           Ask Apollo’s cache
         </button>
       </div>
-      <ol className={styles.log} data-testid="gql-cache-log" aria-live="polite">
-        {log.length === 0 && <li className={styles.empty}>Press a button.</li>}
+      <ol className={`${ui.log} ${styles.log}`} data-testid="gql-cache-log" aria-live="polite">
+        {log.length === 0 && <li className={ui.empty}>Press a button.</li>}
         {log.map((line) => (
           <li key={line.n} data-source={line.source}>
             {line.n}. {line.text}

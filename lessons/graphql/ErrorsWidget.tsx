@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { type GraphqlExchange, postGraphql } from '../../components/lab/clients/graphql';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
 
 /** Fifty levels of selection sets: far past the depth limit of 6. */
@@ -43,7 +44,7 @@ export function ErrorsWidget() {
   const body = answer?.exchange.body;
   return (
     <WidgetFrame title="Errors, the GraphQL way" testId="gql-errors">
-      <div className={styles.row}>
+      <div className={ui.row}>
         {(Object.keys(BROKEN_QUERIES) as Mistake[]).map((mistake) => (
           <button
             key={mistake}
@@ -57,18 +58,22 @@ export function ErrorsWidget() {
           </button>
         ))}
       </div>
-      {failure && <p className={styles.error}>{failure}</p>}
+      {failure && <p className={ui.error}>{failure}</p>}
       {answer && (
-        <div className={styles.stack} data-testid="gql-error-result" data-mistake={answer.mistake}>
-          <pre className={styles.code}>{BROKEN_QUERIES[answer.mistake].query}</pre>
-          <p className={styles.note}>
+        <div className={ui.stack} data-testid="gql-error-result" data-mistake={answer.mistake}>
+          <pre className={`${ui.code} ${styles.code}`}>{BROKEN_QUERIES[answer.mistake].query}</pre>
+          <p className={ui.note}>
             HTTP{' '}
-            <span className={styles.status} data-ok={answer.exchange.status === 200} data-testid="gql-error-status">
+            <span
+              className={`${ui.pill} ${styles.status}`}
+              data-ok={answer.exchange.status === 200}
+              data-testid="gql-error-status"
+            >
               {answer.exchange.status}
             </span>{' '}
             · data: <code data-testid="gql-error-data">{body && 'data' in body ? JSON.stringify(body.data) : '(absent)'}</code>
           </p>
-          <ol className={styles.log} data-testid="gql-error-list">
+          <ol className={`${ui.log} ${styles.log}`} data-testid="gql-error-list">
             {(body?.errors ?? []).map((error, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: one fixed response, never reordered
               <li key={i} data-code={error.extensions?.code ?? ''}>

@@ -5,6 +5,7 @@ import { type LabExtensions, postGraphql } from '../../components/lab/clients/gr
 import { getLabJson } from '../../components/lab/clients/plumbing';
 import { useLab, useTimeline } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { buildResolverTree, type ResolverNode } from './tree';
 import styles from './widgets.module.css';
 
@@ -83,14 +84,14 @@ export function ResolverTreeWidget() {
 
   return (
     <WidgetFrame title="The resolver tree and the N+1 problem" testId="gql-tree-widget">
-      <div className={styles.row}>
+      <div className={ui.row}>
         <label htmlFor={nId}>N transactions on account 123</label>
         <input
           id={nId}
           type="number"
           min={0}
           max={1000}
-          className={`lab-input ${styles.numberInput}`}
+          className={`lab-input ${ui.numberInput}`}
           data-testid="gql-n"
           value={n}
           onChange={(e) => setN(Number(e.target.value))}
@@ -130,9 +131,9 @@ export function ResolverTreeWidget() {
           Run the query
         </button>
       </div>
-      {failure && <p className={styles.error}>{failure}</p>}
+      {failure && <p className={ui.error}>{failure}</p>}
       {result && (
-        <p className={styles.note} data-testid="gql-counts">
+        <p className={ui.note} data-testid="gql-counts">
           <span className={styles.metric} data-testid="gql-sql-count" data-count={result.lab.sqlStatements}>
             {result.lab.sqlStatements} SQL statements
           </span>{' '}
@@ -142,7 +143,7 @@ export function ResolverTreeWidget() {
       )}
       {tree && (
         <ul className={styles.tree} data-testid="gql-tree" aria-label="Resolver tree">
-          {tree.roots.length === 0 && <li className={styles.empty}>Waiting for the server's trace…</li>}
+          {tree.roots.length === 0 && <li className={ui.empty}>Waiting for the server's trace…</li>}
           {tree.roots.map((node) => (
             <TreeNode key={node.path} node={node} spanMs={tree.spanMs} />
           ))}
@@ -164,7 +165,7 @@ function TreeNode({ node, spanMs }: { node: ResolverNode; spanMs: number }) {
     <li data-testid="gql-tree-node" data-path={node.path} data-sql={node.sql.length}>
       <div className={styles.treeLine}>
         <span>
-          {node.path.split('.').pop()} <span className={styles.note}>{node.field}</span> {node.durationMs.toFixed(2)} ms
+          {node.path.split('.').pop()} <span className={ui.note}>{node.field}</span> {node.durationMs.toFixed(2)} ms
         </span>
         <span className={styles.bar} title={`starts at ${node.startMs.toFixed(2)} ms, takes ${node.durationMs.toFixed(2)} ms`}>
           <span style={{ left: `${(node.startMs / spanMs) * 100}%`, width: `${(node.durationMs / spanMs) * 100}%` }} />
@@ -181,7 +182,7 @@ function TreeNode({ node, spanMs }: { node: ResolverNode; spanMs: number }) {
           {shown.map((child) => (
             <TreeNode key={child.path} node={child} spanMs={spanMs} />
           ))}
-          {hidden > 0 && <li className={styles.empty}>…and {hidden} more, each like the ones above</li>}
+          {hidden > 0 && <li className={ui.empty}>…and {hidden} more, each like the ones above</li>}
         </ul>
       )}
     </li>

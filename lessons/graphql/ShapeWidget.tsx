@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { postGraphql } from '../../components/lab/clients/graphql';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { now } from '../../lib/clock';
 import { ACCOUNT_FIELDS, buildQuery, type FieldNode } from './shape';
 import styles from './widgets.module.css';
@@ -109,21 +110,21 @@ export function ShapeWidget() {
 
   return (
     <WidgetFrame title="POST /graphql — ask for a shape" testId="gql-shape">
-      <div className={styles.columns}>
+      <div className={ui.columns}>
         <div>
-          <p className={styles.label}>Fields</p>
+          <p className={ui.label}>Fields</p>
           <ul className={styles.picker}>
             <FieldPicker node={ACCOUNT_FIELDS} path="account" selected={selected} onToggle={toggle} />
           </ul>
         </div>
         <div>
-          <p className={styles.label}>Query</p>
-          <pre className={styles.code} data-testid="gql-shape-query">
+          <p className={ui.label}>Query</p>
+          <pre className={`${ui.code} ${styles.code}`} data-testid="gql-shape-query">
             {query ?? '# tick at least one field'}
           </pre>
         </div>
       </div>
-      <div className={styles.row}>
+      <div className={ui.row}>
         <button
           type="button"
           className="lab-button"
@@ -143,24 +144,24 @@ export function ShapeWidget() {
           Compare with REST
         </button>
       </div>
-      {failure && <p className={styles.error}>{failure}</p>}
+      {failure && <p className={ui.error}>{failure}</p>}
       {answer && (
         <div data-testid="gql-shape-result">
-          <p className={styles.note}>
-            <span className={styles.status} data-ok={answer.status === 200}>
+          <p className={ui.note}>
+            <span className={`${ui.pill} ${styles.status}`} data-ok={answer.status === 200}>
               {answer.status}
             </span>{' '}
             <span data-testid="gql-shape-bytes" data-bytes={answer.bytes}>
               {answer.bytes} bytes
             </span>
           </p>
-          <pre className={styles.code} data-testid="gql-shape-response">
+          <pre className={`${ui.code} ${styles.code}`} data-testid="gql-shape-response">
             {answer.body}
           </pre>
         </div>
       )}
       {compare && (
-        <table className={styles.table} data-testid="gql-compare-result">
+        <table className={`${ui.table} ${styles.table}`} data-testid="gql-compare-result">
           <thead>
             <tr>
               <th>The same account screen</th>

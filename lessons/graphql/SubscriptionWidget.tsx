@@ -7,6 +7,7 @@ import type { SocketState } from '../../components/lab/clients/websocket';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
 
 const CREATE = gql`
@@ -127,22 +128,22 @@ export function SubscriptionWidget() {
       title="Mutation here, subscription there"
       testId="gql-subscription"
       status={
-        <span className={styles.state} data-testid="gql-ws-state" data-state={state}>
+        <span className={ui.state} data-testid="gql-ws-state" data-state={state}>
           {state}
         </span>
       }
     >
-      <div className={styles.columns}>
+      <div className={ui.columns}>
         <div className={styles.pane} data-testid="gql-mutation-pane">
-          <p className={styles.label}>Pane 1: mutation over HTTP</p>
+          <p className={ui.label}>Pane 1: mutation over HTTP</p>
           <form
-            className={styles.stack}
+            className={ui.stack}
             onSubmit={(e) => {
               e.preventDefault();
               void create();
             }}
           >
-            <div className={styles.row}>
+            <div className={ui.row}>
               <label htmlFor={descriptionId}>Description</label>
               <input
                 id={descriptionId}
@@ -152,11 +153,11 @@ export function SubscriptionWidget() {
                 onChange={(e) => setDescription(e.target.value)}
               />
             </div>
-            <div className={styles.row}>
+            <div className={ui.row}>
               <label htmlFor={amountId}>Amount (€)</label>
               <input
                 id={amountId}
-                className={`lab-input ${styles.numberInput}`}
+                className={`lab-input ${ui.numberInput}`}
                 data-testid="gql-mutate-amount"
                 value={amount}
                 onChange={(e) => setAmount(e.target.value)}
@@ -166,8 +167,8 @@ export function SubscriptionWidget() {
               </button>
             </div>
           </form>
-          <ol className={styles.log} data-testid="gql-sent" aria-label="Created">
-            {sent.length === 0 && <li className={styles.empty}>Nothing created yet.</li>}
+          <ol className={`${ui.log} ${styles.log}`} data-testid="gql-sent" aria-label="Created">
+            {sent.length === 0 && <li className={ui.empty}>Nothing created yet.</li>}
             {sent.map((line) => (
               <li key={line.id} data-id={line.id}>
                 {line.id} {line.description} {line.amount.toFixed(2)} €
@@ -176,16 +177,16 @@ export function SubscriptionWidget() {
           </ol>
         </div>
         <div className={styles.pane} data-testid="gql-subscriber-pane">
-          <p className={styles.label}>Pane 2: transactionCreated over WebSocket</p>
-          <ol className={styles.log} data-testid="gql-received" aria-label="Received" aria-live="polite">
-            {received.length === 0 && <li className={styles.empty}>Listening for account 123…</li>}
+          <p className={ui.label}>Pane 2: transactionCreated over WebSocket</p>
+          <ol className={`${ui.log} ${styles.log}`} data-testid="gql-received" aria-label="Received" aria-live="polite">
+            {received.length === 0 && <li className={ui.empty}>Listening for account 123…</li>}
             {received.map((line) => (
               <li key={line.id} data-id={line.id}>
                 {line.id} {line.description} {line.amount.toFixed(2)} €
               </li>
             ))}
           </ol>
-          <div className={styles.row}>
+          <div className={ui.row}>
             <DropButton target="graphql-ws" />
             <button
               type="button"
@@ -199,12 +200,12 @@ export function SubscriptionWidget() {
           </div>
           {missed && (
             <div data-testid="gql-missed" data-count={missed.length}>
-              <p className={styles.note}>
+              <p className={ui.note}>
                 {missed.length === 0
                   ? 'The refetch found nothing you missed.'
                   : `The refetch found ${missed.length} transaction${missed.length === 1 ? '' : 's'} the subscription never delivered:`}
               </p>
-              <ul className={styles.log}>
+              <ul className={`${ui.log} ${styles.log}`}>
                 {missed.map((line) => (
                   <li key={line.id} data-id={line.id}>
                     {line.id} {line.description}
@@ -215,7 +216,7 @@ export function SubscriptionWidget() {
           )}
         </div>
       </div>
-      {failure && <p className={styles.error}>{failure}</p>}
+      {failure && <p className={ui.error}>{failure}</p>}
     </WidgetFrame>
   );
 }

@@ -5,6 +5,7 @@ import { LabSocket, type SocketState } from '../../components/lab/clients/websoc
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
 
 /** Only the latest lines are kept: enough to follow along, never a memory leak. */
@@ -60,7 +61,7 @@ export function EchoWidget() {
   return (
     <WidgetFrame title="WebSocket /api/intro/echo" testId="echo-widget" status={<SocketStateBadge state={state} />}>
       <form
-        className={styles.row}
+        className={ui.row}
         onSubmit={(e) => {
           e.preventDefault();
           if (draft && send(draft)) setDraft('');
@@ -69,7 +70,7 @@ export function EchoWidget() {
         <label htmlFor={inputId}>Message</label>
         <input
           id={inputId}
-          className={`lab-input ${styles.grow}`}
+          className={`lab-input ${ui.grow}`}
           data-testid="echo-input"
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
@@ -79,8 +80,8 @@ export function EchoWidget() {
           Send
         </button>
       </form>
-      <ol className={styles.log} data-testid="echo-log" aria-label="Messages" aria-live="polite">
-        {log.length === 0 && <li className={styles.empty}>No messages yet.</li>}
+      <ol className={`${ui.log} ${styles.log}`} data-testid="echo-log" aria-label="Messages" aria-live="polite">
+        {log.length === 0 && <li className={ui.empty}>No messages yet.</li>}
         {log.map((line) => (
           <li key={line.id} data-dir={line.dir}>
             <span className={styles.arrow} aria-hidden="true">
@@ -100,7 +101,7 @@ export function EchoWidget() {
 
 function SocketStateBadge({ state }: { state: SocketState }) {
   return (
-    <span className={styles.state} data-testid="echo-state" data-state={state}>
+    <span className={ui.state} data-testid="echo-state" data-state={state}>
       {state}
     </span>
   );

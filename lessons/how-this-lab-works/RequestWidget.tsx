@@ -3,6 +3,7 @@
 import { useId, useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
 
 interface Answer {
@@ -56,7 +57,7 @@ export function RequestWidget() {
   return (
     <WidgetFrame title="GET /api/intro/accounts/:id" testId="request-widget">
       <form
-        className={styles.row}
+        className={ui.row}
         onSubmit={(e) => {
           e.preventDefault();
           void send();
@@ -75,7 +76,7 @@ export function RequestWidget() {
           {pending ? 'Sending…' : 'Send request'}
         </button>
       </form>
-      {failure && <p className={styles.error}>{failure}</p>}
+      {failure && <p className={ui.error}>{failure}</p>}
       {answer && <AnswerView answer={answer} />}
     </WidgetFrame>
   );
@@ -86,7 +87,7 @@ function AnswerView({ answer }: { answer: Answer }) {
   return (
     <div data-testid="request-result">
       <p className={styles.statusLine}>
-        <span className={styles.statusCode} data-ok={ok} data-testid="request-status">
+        <span className={`${ui.pill} ${styles.statusCode}`} data-ok={ok} data-testid="request-status">
           {answer.status} {answer.statusText}
         </span>
         <code>{answer.contentType}</code>

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { StateBadge, sendJson, useMqttClient } from './shared';
 import styles from './widgets.module.css';
 
@@ -19,8 +20,8 @@ function Branch({ clientId }: { clientId: string }) {
   }, [client]);
   return (
     <li data-testid={`branch-${clientId}`} data-state={state} data-attempts={attempts}>
-      <span className={styles.mono}>{clientId}</span> <StateBadge state={state} testId={`branch-state-${clientId}`} />{' '}
-      <span className={styles.muted}>{attempts} reconnect attempts</span>
+      <span className={ui.mono}>{clientId}</span> <StateBadge state={state} testId={`branch-state-${clientId}`} />{' '}
+      <span className={ui.muted}>{attempts} reconnect attempts</span>
     </li>
   );
 }
@@ -49,12 +50,12 @@ export function BrokerDownWidget() {
           <Branch key={id} clientId={id} />
         ))}
       </ul>
-      <div className={styles.row}>
+      <div className={ui.row}>
         <button type="button" className="lab-button" data-variant="danger" data-testid="broker-down" onClick={() => void down()}>
           Take the broker down for {DOWN_SECONDS} s
         </button>
         {outcome && (
-          <span className={styles.muted} role="status" data-testid="broker-down-result">
+          <span className={ui.muted} role="status" data-testid="broker-down-result">
             {outcome}
           </span>
         )}

@@ -3,6 +3,7 @@
 import { useEffect, useId, useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { RoutingTerminal, StateBadge, sendJson, useInbox, useMqttClient } from './shared';
 import styles from './widgets.module.css';
 
@@ -45,7 +46,7 @@ export function FleetWidget({ initialSize = '12' }: { initialSize?: string }) {
   return (
     <WidgetFrame title="ATM fleet → broker → subscribers" testId="fleet-widget">
       <form
-        className={styles.row}
+        className={ui.row}
         onSubmit={(e) => {
           e.preventDefault();
           void resize(Number(size));
@@ -54,7 +55,7 @@ export function FleetWidget({ initialSize = '12' }: { initialSize?: string }) {
         <label htmlFor={sizeId}>ATMs in the fleet</label>
         <input
           id={sizeId}
-          className={`lab-input ${styles.narrow}`}
+          className={`lab-input ${ui.numberInput}`}
           data-testid="fleet-size"
           inputMode="numeric"
           value={size}
@@ -66,31 +67,31 @@ export function FleetWidget({ initialSize = '12' }: { initialSize?: string }) {
         <button type="button" className="lab-button" data-testid="fleet-stop" onClick={() => void resize(0)}>
           Stop
         </button>
-        <span className={styles.muted} data-testid="fleet-running">
+        <span className={ui.muted} data-testid="fleet-running">
           {running === null ? 'fleet not started' : `${running.toLocaleString('en')} ATMs publishing`}
         </span>
       </form>
       {error && (
-        <p className={styles.error} role="alert" data-testid="fleet-error">
+        <p className={ui.error} role="alert" data-testid="fleet-error">
           {error}
         </p>
       )}
       <div className={styles.columns}>
         <div data-testid="dashboard-client">
-          <p className={styles.row}>
+          <p className={ui.row}>
             <strong>dashboard</strong> <StateBadge state={dashboard.state} testId="dashboard-state" />
           </p>
-          <p className={`${styles.mono} ${styles.muted}`}>SUBSCRIBE {DASHBOARD_FILTER}</p>
+          <p className={`${ui.mono} ${ui.muted}`}>SUBSCRIBE {DASHBOARD_FILTER}</p>
           <p data-testid="dashboard-count">{dashboardInbox.count.toLocaleString('en')} messages</p>
-          <p className={`${styles.mono} ${styles.muted}`}>{dashboardInbox.messages.at(-1)?.topic ?? '—'}</p>
+          <p className={`${ui.mono} ${ui.muted}`}>{dashboardInbox.messages.at(-1)?.topic ?? '—'}</p>
         </div>
         <div data-testid="alerts-client">
-          <p className={styles.row}>
+          <p className={ui.row}>
             <strong>alert-system</strong> <StateBadge state={alerts.state} testId="alerts-state" />
           </p>
-          <p className={`${styles.mono} ${styles.muted}`}>SUBSCRIBE {ALERTS_FILTER} (QoS 2)</p>
+          <p className={`${ui.mono} ${ui.muted}`}>SUBSCRIBE {ALERTS_FILTER} (QoS 2)</p>
           <p data-testid="alerts-count">{alertsInbox.count.toLocaleString('en')} messages</p>
-          <p className={`${styles.mono} ${styles.muted}`}>{alertsInbox.messages.at(-1)?.topic ?? '—'}</p>
+          <p className={`${ui.mono} ${ui.muted}`}>{alertsInbox.messages.at(-1)?.topic ?? '—'}</p>
         </div>
       </div>
       <RoutingTerminal />

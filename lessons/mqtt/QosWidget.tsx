@@ -5,6 +5,7 @@ import type { PacketSummary } from '../../components/lab/clients/mqtt';
 import { toBase64 } from '../../components/lab/clients/recorder';
 import { HexDump } from '../../components/lab/HexDump';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { StateBadge, useMqttClient } from './shared';
 import styles from './widgets.module.css';
 
@@ -59,10 +60,10 @@ export function QosWidget() {
       testId="qos-widget"
       status={<StateBadge state={state} testId="qos-state" />}
     >
-      <p className={`${styles.mono} ${styles.muted}`}>
+      <p className={`${ui.mono} ${ui.muted}`}>
         PUBLISH {TOPIC} {PAYLOAD}
       </p>
-      <div className={styles.row}>
+      <div className={ui.row}>
         {([0, 1, 2] as const).map((qos) => (
           <button
             key={qos}
@@ -76,8 +77,8 @@ export function QosWidget() {
           </button>
         ))}
       </div>
-      <ol className={styles.terminal} data-testid="qos-packets" aria-label="Packets">
-        {log.length === 0 && <li className={styles.empty}>No packets yet.</li>}
+      <ol className={`${ui.log} ${styles.terminal}`} data-testid="qos-packets" aria-label="Packets">
+        {log.length === 0 && <li className={ui.empty}>No packets yet.</li>}
         {log.map((p) => (
           <li key={p.n} data-dir={p.dir} data-type={p.type} data-packet-id={p.packetId ?? ''}>
             {p.dir === 'out' ? '→' : '←'} {p.summary} ({p.bytes.length} B)
@@ -87,21 +88,17 @@ export function QosWidget() {
       <div className={styles.columns}>
         <div data-testid="hex-pingreq">
           <strong>PINGREQ →</strong>
-          {ping.req ? (
-            <HexDump base64={toBase64(ping.req)} />
-          ) : (
-            <p className={styles.muted}>Waits for {KEEPALIVE_S} s of silence…</p>
-          )}
+          {ping.req ? <HexDump base64={toBase64(ping.req)} /> : <p className={ui.muted}>Waits for {KEEPALIVE_S} s of silence…</p>}
         </div>
         <div data-testid="hex-pingresp">
           <strong>← PINGRESP</strong>
-          {ping.resp ? <HexDump base64={toBase64(ping.resp)} /> : <p className={styles.muted}>…and the broker's answer.</p>}
+          {ping.resp ? <HexDump base64={toBase64(ping.resp)} /> : <p className={ui.muted}>…and the broker's answer.</p>}
         </div>
       </div>
       <div className={styles.columns}>
         <div data-testid="hex-publish">
           <strong>The last PUBLISH</strong>
-          {ping.publish ? <HexDump base64={toBase64(ping.publish)} /> : <p className={styles.muted}>Publish something.</p>}
+          {ping.publish ? <HexDump base64={toBase64(ping.publish)} /> : <p className={ui.muted}>Publish something.</p>}
         </div>
         <div data-testid="hex-http">
           <strong>The same reading as a bare HTTP POST</strong>

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { DropButton } from '../../components/lab/DropButton';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { StateBadge, useMqttClient } from './shared';
 import styles from './widgets.module.css';
 
@@ -91,15 +92,15 @@ export function ReliabilityWidget() {
   return (
     <WidgetFrame title="An unreliable link" testId="reliability-widget">
       <div className={styles.columns}>
-        <p className={styles.row}>
+        <p className={ui.row}>
           <strong>sender</strong> (clean session off) <StateBadge state={sender.state} testId="sender-state" />
         </p>
-        <p className={styles.row}>
+        <p className={ui.row}>
           <strong>receiver</strong> <StateBadge state={receiver.state} testId="receiver-state" />
         </p>
       </div>
-      <div className={styles.row}>
-        <label className={styles.row}>
+      <div className={ui.row}>
+        <label className={ui.row}>
           <input
             type="checkbox"
             data-testid="receiver-clean"
@@ -112,7 +113,7 @@ export function ReliabilityWidget() {
           />
           Receiver uses clean session
         </label>
-        <label className={styles.row}>
+        <label className={ui.row}>
           <input
             type="checkbox"
             data-testid="receiver-freeze"
@@ -122,7 +123,7 @@ export function ReliabilityWidget() {
           Freeze the receiver (stop acknowledging)
         </label>
       </div>
-      <div className={styles.row}>
+      <div className={ui.row}>
         <button type="button" className="lab-button" data-testid="send-round" onClick={sendRound}>
           Send {PER_ROUND} at each QoS
         </button>
@@ -143,7 +144,7 @@ export function ReliabilityWidget() {
           Reset counts
         </button>
       </div>
-      <table className={styles.table} data-testid="reliability-table">
+      <table className={`${ui.table} ${styles.table}`} data-testid="reliability-table">
         <thead>
           <tr>
             <th>QoS</th>

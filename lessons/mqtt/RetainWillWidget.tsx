@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { MqttMessage } from '../../components/lab/clients/mqtt';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { StateBadge, sendJson, useMqttClient } from './shared';
 import styles from './widgets.module.css';
 
@@ -66,11 +67,11 @@ export function RetainWillWidget() {
     <WidgetFrame title="Retained messages and the Last Will" testId="retain-widget">
       <div className={styles.columns}>
         <div>
-          <p className={styles.row}>
+          <p className={ui.row}>
             <strong>{ATM}</strong> <StateBadge state={atm.state} testId="atm-state" />
           </p>
-          <p className={`${styles.mono} ${styles.muted}`}>will: {BASE}/status = offline (retained)</p>
-          <div className={styles.row}>
+          <p className={`${ui.mono} ${ui.muted}`}>will: {BASE}/status = offline (retained)</p>
+          <div className={ui.row}>
             <button
               type="button"
               className="lab-button"
@@ -100,13 +101,13 @@ export function RetainWillWidget() {
               Bring it back
             </button>
           </div>
-          {error && <p className={styles.error}>{error}</p>}
+          {error && <p className={ui.error}>{error}</p>}
         </div>
         <div>
-          <p className={styles.row}>
+          <p className={ui.row}>
             <strong>late-subscriber</strong> <StateBadge state={watcher.state} testId="watcher-state" />
           </p>
-          <p className={`${styles.mono} ${styles.muted}`}>SUBSCRIBE {BASE}/#</p>
+          <p className={`${ui.mono} ${ui.muted}`}>SUBSCRIBE {BASE}/#</p>
           <button
             type="button"
             className="lab-button"
@@ -118,8 +119,8 @@ export function RetainWillWidget() {
           </button>
         </div>
       </div>
-      <ol className={styles.terminal} data-testid="watcher-log" aria-label="What the subscriber received">
-        {seen.length === 0 && <li className={styles.empty}>Nothing received yet.</li>}
+      <ol className={`${ui.log} ${styles.terminal}`} data-testid="watcher-log" aria-label="What the subscriber received">
+        {seen.length === 0 && <li className={ui.empty}>Nothing received yet.</li>}
         {seen.map((m) => (
           <li key={m.n} data-retain={m.retain} data-topic={m.topic}>
             {m.topic} = {m.payload}

@@ -2,6 +2,7 @@
 
 import { useId, useState } from 'react';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { explainMatch } from '../../lib/mqtt-topic';
 import { StateBadge, useInbox, useMqttClient } from './shared';
 import styles from './widgets.module.css';
@@ -42,22 +43,22 @@ export function WildcardWidget() {
       testId="wildcard-widget"
       status={<StateBadge state={state} testId="wildcard-state" />}
     >
-      <div className={styles.row}>
+      <div className={ui.row}>
         <label htmlFor={filterId}>Filter</label>
         <input
           id={filterId}
-          className={`lab-input ${styles.grow} ${styles.mono}`}
+          className={`lab-input ${ui.grow} ${ui.mono}`}
           data-testid="wildcard-filter"
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
           autoComplete="off"
         />
       </div>
-      <div className={styles.row}>
+      <div className={ui.row}>
         <label htmlFor={topicId}>Topic</label>
         <input
           id={topicId}
-          className={`lab-input ${styles.grow} ${styles.mono}`}
+          className={`lab-input ${ui.grow} ${ui.mono}`}
           data-testid="wildcard-topic"
           value={topic}
           onChange={(e) => setTopic(e.target.value)}
@@ -68,7 +69,7 @@ export function WildcardWidget() {
         {explanation.error ? `Invalid: ${explanation.error}` : explanation.matches ? 'Match' : 'No match'}
       </p>
       {explanation.levels.length > 0 && (
-        <table className={styles.table} data-testid="wildcard-levels">
+        <table className={`${ui.table} ${styles.table}`} data-testid="wildcard-levels">
           <thead>
             <tr>
               <th>Filter level</th>
@@ -80,15 +81,15 @@ export function WildcardWidget() {
             {explanation.levels.map((level, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: levels are positional
               <tr key={i}>
-                <td className={styles.mono}>{level.filter ?? '(none)'}</td>
-                <td className={styles.mono}>{level.topic ?? '(none)'}</td>
+                <td className={ui.mono}>{level.filter ?? '(none)'}</td>
+                <td className={ui.mono}>{level.topic ?? '(none)'}</td>
                 <td data-ok={level.ok}>{level.why}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <div className={styles.row}>
+      <div className={ui.row}>
         <button
           type="button"
           className="lab-button"
@@ -98,7 +99,7 @@ export function WildcardWidget() {
         >
           Subscribe with this filter
         </button>
-        <span className={styles.muted} data-testid="wildcard-subscribed">
+        <span className={ui.muted} data-testid="wildcard-subscribed">
           {granted === 128
             ? 'refused by the broker (SUBACK 0x80)'
             : subscribed
@@ -106,8 +107,8 @@ export function WildcardWidget() {
               : 'not subscribed'}
         </span>
       </div>
-      <ol className={styles.terminal} data-testid="wildcard-caught" aria-label="Messages caught">
-        {inbox.messages.length === 0 && <li className={styles.empty}>Nothing caught yet (is the fleet running?).</li>}
+      <ol className={`${ui.log} ${styles.terminal}`} data-testid="wildcard-caught" aria-label="Messages caught">
+        {inbox.messages.length === 0 && <li className={ui.empty}>Nothing caught yet (is the fleet running?).</li>}
         {inbox.messages.map((m, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: a rolling log
           <li key={i}>

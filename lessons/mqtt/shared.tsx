@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { LabMqtt, type LabMqttOptions, type MqttMessage, type MqttState } from '../../components/lab/clients/mqtt';
 import { useLab, useTimeline } from '../../components/lab/LabProvider';
+import ui from '../../components/lab/widget.module.css';
 import type { TimelineEvent } from '../../lib/timeline';
 import styles from './widgets.module.css';
 
@@ -82,7 +83,7 @@ export function useRouteLog(limit = 40): TimelineEvent[] {
 
 export function StateBadge({ state, testId }: { state: MqttState; testId: string }) {
   return (
-    <span className={styles.state} data-state={state} data-testid={testId}>
+    <span className={ui.state} data-state={state} data-testid={testId}>
       {state}
     </span>
   );
@@ -92,8 +93,8 @@ export function StateBadge({ state, testId }: { state: MqttState; testId: string
 export function RoutingTerminal({ testId = 'routing-terminal' }: { testId?: string }) {
   const lines = useRouteLog();
   return (
-    <ol className={styles.terminal} data-testid={testId} aria-label="Broker routing log" aria-live="off">
-      {lines.length === 0 && <li className={styles.empty}>No publishes routed yet.</li>}
+    <ol className={`${ui.log} ${styles.terminal}`} data-testid={testId} aria-label="Broker routing log" aria-live="off">
+      {lines.length === 0 && <li className={ui.empty}>No publishes routed yet.</li>}
       {lines.map((e) => (
         <li key={e.id} data-kind={e.kind}>
           {e.kind === 'route' ? `route ${e.summary}` : `broker ${e.summary}`}

@@ -13,6 +13,7 @@ import {
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { now } from '../../lib/clock';
 import { addId, type Continuity, emptyContinuity } from '../sse/continuity';
 import { LineChart } from '../sse/LineChart';
@@ -152,7 +153,7 @@ export function PollingWidget() {
       status={<span data-testid="polling-running">{running ? 'running' : 'stopped'}</span>}
     >
       <form
-        className={styles.row}
+        className={ui.row}
         onSubmit={(e) => {
           e.preventDefault();
           if (values.mean !== null && values.seed !== null)
@@ -205,12 +206,12 @@ export function PollingWidget() {
         </button>
       </form>
       {sourceNote && (
-        <p className={styles.muted} role="status" data-testid="source-note">
+        <p className={ui.muted} role="status" data-testid="source-note">
           {sourceNote}
         </p>
       )}
       <form
-        className={styles.row}
+        className={ui.row}
         onSubmit={(e) => {
           e.preventDefault();
           if (valid) start();
@@ -259,7 +260,7 @@ export function PollingWidget() {
         </button>
       </form>
       {!valid && <p className={styles.bad}>Poll every 100–60000 ms; the long-poll timeout is 1000–60000 ms.</p>}
-      <table className={styles.table} data-testid="polling-table">
+      <table className={`${ui.table} ${styles.table}`} data-testid="polling-table">
         <thead>
           <tr>
             <th>client</th>
@@ -313,7 +314,7 @@ export function PollingWidget() {
           points: rows[t].points,
         }))}
       />
-      <div className={styles.row}>
+      <div className={ui.row}>
         <DropButton target="polling" label="Drop the parked long poll" />
         <DropButton target="sse" label="Drop the event stream" />
       </div>

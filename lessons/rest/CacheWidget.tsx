@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { labResponseInfo } from '../../components/lab/clients/fetch';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { utf8Bytes, waitForServerEvent } from './shared';
 import styles from './widgets.module.css';
 
@@ -97,8 +98,8 @@ export function CacheWidget() {
 
   return (
     <WidgetFrame title="HTTP caching" testId="rest-cache">
-      <div className={styles.stack}>
-        <div className={styles.row}>
+      <div className={ui.stack}>
+        <div className={ui.row}>
           <button
             type="button"
             className="lab-button"
@@ -155,7 +156,7 @@ export function CacheWidget() {
           </div>
         </dl>
         {rows.length > 0 && (
-          <ol className={styles.log} data-testid="cache-log">
+          <ol className={`${ui.log} ${styles.log}`} data-testid="cache-log">
             {rows.map((r, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: an append-only log
               <li key={i} data-testid="cache-row" data-source={r.source}>

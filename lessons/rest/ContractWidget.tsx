@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { getLabJson } from '../../components/lab/clients/plumbing';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { JSON_HEADERS, jsonOf } from './shared';
 import styles from './widgets.module.css';
 
@@ -56,8 +57,8 @@ export function ContractWidget() {
       testId="rest-contract"
       status={version === null ? null : <span data-testid="contract-version">server runs v{version}</span>}
     >
-      <div className={styles.stack}>
-        <div className={styles.row}>
+      <div className={ui.stack}>
+        <div className={ui.row}>
           <button
             type="button"
             className="lab-button"
@@ -81,7 +82,7 @@ export function ContractWidget() {
         </div>
         {shown && (
           <p>
-            <span className={styles.badge} data-ok={shown.status < 400} data-testid="contract-status">
+            <span className={`${ui.pill} ${styles.badge}`} data-ok={shown.status < 400} data-testid="contract-status">
               {shown.status}
             </span>{' '}
             Account holder: <strong data-testid="contract-holder">{shown.holder}</strong>

@@ -5,6 +5,7 @@ import { getLabJson } from '../../components/lab/clients/plumbing';
 import { postFault } from '../../components/lab/faults-client';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import type { FaultState } from '../../lib/faults';
 import { euros, JSON_HEADERS, jsonOf, waitForServerEvent } from './shared';
 import styles from './widgets.module.css';
@@ -146,8 +147,8 @@ export function IdempotencyWidget() {
 
   return (
     <WidgetFrame title="Send it again" testId="rest-idempotency">
-      <div className={styles.stack}>
-        <div className={styles.row}>
+      <div className={ui.stack}>
+        <div className={ui.row}>
           {(Object.keys(WRITES) as Write[]).map((write) => (
             <button
               key={write}
@@ -161,12 +162,12 @@ export function IdempotencyWidget() {
             </button>
           ))}
         </div>
-        <p className={styles.note}>
+        <p className={ui.note}>
           PUT renames account 123&apos;s owner to Ada King · DELETE cancels card c-1 · POST pays {euros(COFFEE.amountCents)} for a
           coffee.
         </p>
         {attempts.length > 0 && (
-          <ol className={styles.log} data-testid="idem-log">
+          <ol className={`${ui.log} ${styles.log}`} data-testid="idem-log">
             {attempts.map((a, i) => (
               <li
                 // biome-ignore lint/suspicious/noArrayIndexKey: an append-only log
@@ -185,12 +186,12 @@ export function IdempotencyWidget() {
           </ol>
         )}
 
-        <h4 className={styles.label}>Idempotency-Key</h4>
-        <div className={styles.row}>
+        <h4 className={ui.label}>Idempotency-Key</h4>
+        <div className={ui.row}>
           <label htmlFor={`${ids}-key`}>Key</label>
           <input
             id={`${ids}-key`}
-            className={`lab-input ${styles.mono}`}
+            className={`lab-input ${ui.mono}`}
             data-testid="idem-key"
             value={key}
             onChange={(e) => setKey(e.target.value)}
@@ -207,7 +208,7 @@ export function IdempotencyWidget() {
             New key
           </button>
         </div>
-        <div className={styles.row}>
+        <div className={ui.row}>
           <button
             type="button"
             className="lab-button"
@@ -233,12 +234,12 @@ export function IdempotencyWidget() {
             </span>
           )}
         </div>
-        <p className={styles.note}>
+        <p className={ui.note}>
           The second button turns on {HOLD_MS} ms of latency for the attempt, waits for the server&apos;s INSERT on the timeline,
           then drops your in-flight REST connection with the fault API (target <code>rest</code>), and puts your latency back.
         </p>
         {keyLog.length > 0 && (
-          <ol className={styles.log} data-testid="idem-key-log">
+          <ol className={`${ui.log} ${styles.log}`} data-testid="idem-key-log">
             {keyLog.map((line, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: an append-only log
               <li key={i}>{line}</li>

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { getLabJson } from '../../components/lab/clients/plumbing';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { euros, JSON_HEADERS, jsonOf } from './shared';
 import styles from './widgets.module.css';
 
@@ -73,8 +74,8 @@ export function InstancesWidget() {
 
   return (
     <WidgetFrame title="Two instances, one round-robin" testId="rest-instances">
-      <div className={styles.stack}>
-        <div className={styles.row}>
+      <div className={ui.stack}>
+        <div className={ui.row}>
           <button type="button" className="lab-button" data-testid="inst-send" disabled={busy} onClick={() => void sendTen()}>
             Send 10 requests
           </button>
@@ -94,7 +95,7 @@ export function InstancesWidget() {
           ))}
         </div>
         {served.length > 0 && (
-          <ol className={styles.log} data-testid="inst-log">
+          <ol className={`${ui.log} ${styles.log}`} data-testid="inst-log">
             {served.map((s, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: an append-only log
               <li key={i} data-testid="inst-row" data-instance={s.instance} data-status={s.status}>

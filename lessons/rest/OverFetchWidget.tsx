@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { euros, utf8Bytes } from './shared';
 import styles from './widgets.module.css';
 
@@ -34,13 +35,13 @@ export function OverFetchWidget() {
 
   return (
     <WidgetFrame title="A balance card" testId="rest-overfetch">
-      <div className={styles.stack}>
-        <div className={styles.row}>
+      <div className={ui.stack}>
+        <div className={ui.row}>
           <button type="button" className="lab-button" data-testid="over-load" onClick={() => void load()}>
             Load the card
           </button>
         </div>
-        {failure && <p className={styles.error}>{failure}</p>}
+        {failure && <p className={ui.error}>{failure}</p>}
         {card && (
           <>
             <p data-testid="over-card">

@@ -4,6 +4,7 @@ import { useId, useState } from 'react';
 import { labResponseInfo } from '../../components/lab/clients/fetch';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { prettyJson } from './shared';
 import styles from './widgets.module.css';
 
@@ -114,8 +115,8 @@ export function RequestBuilder() {
 
   return (
     <WidgetFrame title="Request builder" testId="rest-builder">
-      <div className={styles.stack}>
-        <div className={styles.row}>
+      <div className={ui.stack}>
+        <div className={ui.row}>
           {PRESETS.map((preset) => (
             <button
               key={preset.label}
@@ -129,13 +130,13 @@ export function RequestBuilder() {
           ))}
         </div>
         <form
-          className={styles.stack}
+          className={ui.stack}
           onSubmit={(e) => {
             e.preventDefault();
             void send();
           }}
         >
-          <div className={styles.row}>
+          <div className={ui.row}>
             <label htmlFor={`${ids}-method`} className="visually-hidden">
               Method
             </label>
@@ -165,9 +166,9 @@ export function RequestBuilder() {
               {pending ? 'Sending…' : 'Send'}
             </button>
           </div>
-          <div className={styles.columns}>
+          <div className={ui.columns}>
             <div>
-              <label className={styles.label} htmlFor={`${ids}-headers`}>
+              <label className={ui.label} htmlFor={`${ids}-headers`}>
                 Extra headers (Name: value, one per line)
               </label>
               <textarea
@@ -181,7 +182,7 @@ export function RequestBuilder() {
               />
             </div>
             <div>
-              <label className={styles.label} htmlFor={`${ids}-body`}>
+              <label className={ui.label} htmlFor={`${ids}-body`}>
                 JSON body {method === 'GET' ? '(GET has none)' : ''}
               </label>
               <textarea
@@ -196,24 +197,24 @@ export function RequestBuilder() {
             </div>
           </div>
         </form>
-        {failure && <p className={styles.error}>{failure}</p>}
+        {failure && <p className={ui.error}>{failure}</p>}
         {exchange && (
-          <div className={styles.columns}>
+          <div className={ui.columns}>
             <div>
-              <p className={styles.label}>Request (as this page sent it)</p>
-              <pre className={styles.raw} data-testid="rest-raw-request">
+              <p className={ui.label}>Request (as this page sent it)</p>
+              <pre className={`${ui.code} ${styles.raw}`} data-testid="rest-raw-request">
                 {exchange.rawRequest}
               </pre>
             </div>
             <div>
-              <p className={styles.label}>
+              <p className={ui.label}>
                 Response{' '}
-                <span className={styles.badge} data-ok={exchange.status < 400} data-testid="rest-status">
+                <span className={`${ui.pill} ${styles.badge}`} data-ok={exchange.status < 400} data-testid="rest-status">
                   {exchange.status}
                 </span>{' '}
                 {exchange.fromCache && <span data-testid="rest-from-cache">from the browser cache</span>}
               </p>
-              <pre className={styles.raw} data-testid="rest-raw-response">
+              <pre className={`${ui.code} ${styles.raw}`} data-testid="rest-raw-response">
                 {exchange.rawResponse}
               </pre>
             </div>

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { now } from '../../lib/clock';
 import { euros, jsonOf } from './shared';
 import styles from './widgets.module.css';
@@ -73,8 +74,8 @@ export function WaterfallWidget() {
 
   return (
     <WidgetFrame title="An account screen, resource by resource" testId="rest-waterfall">
-      <div className={styles.stack}>
-        <div className={styles.row}>
+      <div className={ui.stack}>
+        <div className={ui.row}>
           <button type="button" className="lab-button" data-testid="fall-load" disabled={busy} onClick={() => void load()}>
             {busy ? 'Loading…' : 'Load the screen'}
           </button>
@@ -84,7 +85,7 @@ export function WaterfallWidget() {
             </span>
           )}
         </div>
-        {failure && <p className={styles.error}>{failure}</p>}
+        {failure && <p className={ui.error}>{failure}</p>}
         {trips.length > 0 && (
           <ol className={styles.waterfall} data-testid="fall-trips">
             {trips.map((t) => (
@@ -112,7 +113,7 @@ export function WaterfallWidget() {
             <p>
               <strong>{screen.owner}</strong> · {euros(screen.balanceCents)}
             </p>
-            <ul className={styles.log}>
+            <ul className={`${ui.log} ${styles.log}`}>
               {screen.lines.map((l) => (
                 <li key={`${l.description}-${l.amountCents}-${l.merchant}`}>
                   {l.merchant}: {l.description} {euros(l.amountCents)}

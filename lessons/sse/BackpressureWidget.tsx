@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { LabStreamReader, type ReaderStats } from '../../components/lab/clients/event-source';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { LineChart } from './LineChart';
 import { StreamStateBadge } from './StreamState';
 import { useServerLane } from './useLaneEvents';
@@ -67,7 +68,7 @@ export function BackpressureWidget() {
       status={<StreamStateBadge state={state} testId="bp-state" />}
     >
       <form
-        className={styles.row}
+        className={ui.row}
         onSubmit={(e) => {
           e.preventDefault();
           start();
@@ -101,7 +102,7 @@ export function BackpressureWidget() {
           {state === 'open' || state === 'paused' ? 'Restart' : 'Start'}
         </button>
       </form>
-      <div className={styles.row}>
+      <div className={ui.row}>
         <button
           type="button"
           className="lab-button"

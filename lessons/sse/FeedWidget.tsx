@@ -5,6 +5,7 @@ import { LabEventSource, type StreamState } from '../../components/lab/clients/e
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { StreamStateBadge } from './StreamState';
 import styles from './widgets.module.css';
 
@@ -93,7 +94,7 @@ export function FeedWidget() {
       testId="feed-widget"
       status={<StreamStateBadge state={state} testId="feed-state" />}
     >
-      <div className={styles.row}>
+      <div className={ui.row}>
         <button type="button" className="lab-button" data-testid="feed-connect" onClick={connect}>
           {live ? 'Reconnect' : 'Connect'}
         </button>
@@ -109,7 +110,7 @@ export function FeedWidget() {
         </button>
         <DropButton target="sse" label="Drop stream" />
         {source && (
-          <span className={styles.muted} data-testid="feed-conn">
+          <span className={ui.muted} data-testid="feed-conn">
             all channels over one connection: {source.connId}
           </span>
         )}
@@ -117,7 +118,7 @@ export function FeedWidget() {
       <div className={styles.panels}>
         <section className={styles.panel} data-testid="feed-balance" data-count={counts.balance}>
           <h4>
-            balance <span className={styles.muted}>{counts.balance} events</span>
+            balance <span className={ui.muted}>{counts.balance} events</span>
           </h4>
           <ul>
             {Object.entries(balances).map(([id, value]) => (
@@ -129,7 +130,7 @@ export function FeedWidget() {
         </section>
         <section className={styles.panel} data-testid="feed-transactions" data-count={counts.transactions}>
           <h4>
-            transactions <span className={styles.muted}>{counts.transactions} events</span>
+            transactions <span className={ui.muted}>{counts.transactions} events</span>
           </h4>
           <ul>
             {transactions.map((t) => (
@@ -141,7 +142,7 @@ export function FeedWidget() {
         </section>
         <section className={styles.panel} data-testid="feed-alerts" data-count={counts.alerts}>
           <h4>
-            alerts <span className={styles.muted}>{counts.alerts} events</span>
+            alerts <span className={ui.muted}>{counts.alerts} events</span>
           </h4>
           <ul>
             {alerts.map((a, i) => (
@@ -154,7 +155,7 @@ export function FeedWidget() {
         </section>
       </div>
       <form
-        className={styles.row}
+        className={ui.row}
         onSubmit={(e) => {
           e.preventDefault();
           void pay();
@@ -185,7 +186,7 @@ export function FeedWidget() {
         </button>
       </form>
       {ack && (
-        <p className={styles.muted} role="status" data-testid="feed-ack">
+        <p className={ui.muted} role="status" data-testid="feed-ack">
           {ack}
         </p>
       )}

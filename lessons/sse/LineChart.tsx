@@ -1,3 +1,4 @@
+import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
 
 export interface Series {
@@ -38,7 +39,7 @@ export function LineChart({
           <polyline key={s.name} stroke={s.color} points={s.points.map(([px, py]) => `${x(px)},${y(py)}`).join(' ')} />
         ))}
       </svg>
-      <figcaption className={styles.muted}>
+      <figcaption className={ui.muted}>
         {label} (max {Math.round(yMax / 1.1).toLocaleString('en')} {yUnit})
         {series.length > 1 && (
           <>

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { LabEventSource, type StreamState } from '../../components/lab/clients/event-source';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { now } from '../../lib/clock';
 import { StreamStateBadge } from './StreamState';
 import styles from './widgets.module.css';
@@ -120,7 +121,7 @@ export function SixConnectionsWidget() {
       testId="six-widget"
       status={<span data-testid="six-open">{openCount} open</span>}
     >
-      <div className={styles.row}>
+      <div className={ui.row}>
         <button
           type="button"
           className="lab-button"
@@ -151,11 +152,11 @@ export function SixConnectionsWidget() {
           Close all and reset
         </button>
       </div>
-      <div className={styles.columns}>
+      <div className={ui.columns}>
         <section className={styles.pane} aria-label="Streams">
           <h4>Streams (one EventSource each)</h4>
-          <ol className={styles.log} data-testid="six-streams">
-            {streams.length === 0 && <li className={styles.empty}>None open.</li>}
+          <ol className={`${ui.log} ${styles.log}`} data-testid="six-streams">
+            {streams.length === 0 && <li className={ui.empty}>None open.</li>}
             {streams.map((s) => (
               <li key={s.n} data-testid="six-stream" data-state={s.state}>
                 #{s.n} {s.es.connId} <StreamStateBadge state={s.state} testId={`six-stream-${s.n}-state`} />
@@ -165,7 +166,7 @@ export function SixConnectionsWidget() {
         </section>
         <section className={styles.pane} aria-label="Timed calls">
           <h4>GET /api/sse/status, timed after each open</h4>
-          <table className={styles.table}>
+          <table className={`${ui.table} ${styles.table}`}>
             <thead>
               <tr>
                 <th>streams</th>

@@ -5,6 +5,7 @@ import { LabEventSource, type ParsedEvent, type StreamState } from '../../compon
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { addId, type Continuity, emptyContinuity } from './continuity';
 import { StreamStateBadge } from './StreamState';
 import { useServerLane } from './useLaneEvents';
@@ -104,7 +105,7 @@ export function TicksWidget() {
       status={<StreamStateBadge state={state} testId="ticks-state" />}
     >
       <form
-        className={styles.row}
+        className={ui.row}
         onSubmit={(e) => {
           e.preventDefault();
           if (retryValid) connect();
@@ -175,7 +176,7 @@ export function TicksWidget() {
           </div>
         )}
       </dl>
-      <p className={styles.muted} data-testid="ticks-verdict" data-clean={String(clean)}>
+      <p className={ui.muted} data-testid="ticks-verdict" data-clean={String(clean)}>
         {continuity.count === 0
           ? 'Connect to start the stream.'
           : clean
@@ -183,11 +184,11 @@ export function TicksWidget() {
             : 'Ids are missing or repeated: something was lost or replayed twice.'}
       </p>
 
-      <div className={styles.columns}>
+      <div className={ui.columns}>
         <section className={styles.pane} aria-label="Raw bytes">
           <h4>What the server wrote (its chunks, exact text)</h4>
-          <div className={styles.log} data-testid="ticks-raw" ref={rawRef}>
-            {chunks.length === 0 && <p className={styles.empty}>No bytes yet.</p>}
+          <div className={`${ui.log} ${styles.log}`} data-testid="ticks-raw" ref={rawRef}>
+            {chunks.length === 0 && <p className={ui.empty}>No bytes yet.</p>}
             {chunks.slice(-SHOWN).map((chunk) => (
               <ChunkText key={chunk.id} text={chunk.detail?.body ?? ''} />
             ))}
@@ -195,8 +196,8 @@ export function TicksWidget() {
         </section>
         <section className={styles.pane} aria-label="Parsed events">
           <h4>What EventSource handed the page</h4>
-          <ol className={styles.log} data-testid="ticks-parsed" ref={parsedRef}>
-            {events.length === 0 && <li className={styles.empty}>No events yet.</li>}
+          <ol className={`${ui.log} ${styles.log}`} data-testid="ticks-parsed" ref={parsedRef}>
+            {events.length === 0 && <li className={ui.empty}>No events yet.</li>}
             {events.map((e) => (
               <li key={`${e.id}-${e.receivedAt}`} data-id={e.id}>
                 <strong>#{e.id}</strong> {e.type} {e.data}

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { RECEIVER_PATH } from './useWebhookLog';
 import styles from './widgets.module.css';
 
@@ -87,12 +88,12 @@ export function SignatureWidget() {
   const received = captured?.headers['webhook-signature']?.replace(/^v1,/, '') ?? '';
   return (
     <WidgetFrame title="Signatures: check one, then attack your app" testId="signature-widget">
-      <div className={styles.row}>
+      <div className={ui.row}>
         <button type="button" className="lab-button" data-testid="sig-capture" onClick={() => void capture()}>
           Capture the last delivery
         </button>
         {captured && (
-          <span className={styles.muted} data-testid="sig-age" data-age={age}>
+          <span className={ui.muted} data-testid="sig-age" data-age={age}>
             captured delivery is {age} s old
           </span>
         )}
@@ -116,9 +117,7 @@ export function SignatureWidget() {
               </dd>
             </div>
           </dl>
-          <p className={styles.muted}>
-            Signed content: webhook-id, a dot, webhook-timestamp, a dot, then the body byte for byte.
-          </p>
+          <p className={ui.muted}>Signed content: webhook-id, a dot, webhook-timestamp, a dot, then the body byte for byte.</p>
           <pre className={styles.body} data-testid="sig-signed-content">
             {captured.signedContent}
           </pre>
@@ -127,7 +126,7 @@ export function SignatureWidget() {
               ? 'This browser offers WebCrypto only on https or localhost, so it cannot compute the HMAC here: try the terminal below.'
               : `HMAC-SHA256 computed in your browser: ${computed} — ${computed === received ? 'matches the header ✓' : 'does NOT match ✗'}`}
           </p>
-          <div className={styles.row}>
+          <div className={ui.row}>
             <button
               type="button"
               className="lab-button"

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { type DeliveryView, euros, RECEIVER, RECEIVER_PATH, useWebhookLog } from './useWebhookLog';
 import styles from './widgets.module.css';
 
@@ -145,7 +146,7 @@ export function WebhookConsole() {
         <section className={styles.panel} aria-label="The bank">
           <h4 className={styles.heading}>The bank (sender)</h4>
           <form
-            className={styles.row}
+            className={ui.row}
             onSubmit={(e) => {
               e.preventDefault();
               void register();
@@ -169,7 +170,7 @@ export function WebhookConsole() {
               {registered.text}
             </p>
           )}
-          <div className={styles.row}>
+          <div className={ui.row}>
             <label htmlFor={typeId}>Event</label>
             <select
               id={typeId}
@@ -192,7 +193,7 @@ export function WebhookConsole() {
               Send event
             </button>
           </div>
-          <div className={styles.row}>
+          <div className={ui.row}>
             <button
               type="button"
               className="lab-button"
@@ -213,7 +214,7 @@ export function WebhookConsole() {
             >
               {workerRunning ? 'Stop delivery worker' : 'Start delivery worker'}
             </button>
-            <span className={styles.state} data-state={workerRunning ? 'open' : 'closed'} data-testid="wh-worker-state">
+            <span className={ui.state} data-state={workerRunning ? 'open' : 'closed'} data-testid="wh-worker-state">
               worker {workerRunning ? 'running' : 'stopped'}
             </span>
           </div>
@@ -234,7 +235,7 @@ export function WebhookConsole() {
           <h4 className={styles.heading}>Your app (receiver {RECEIVER})</h4>
           {settings ? (
             <>
-              <div className={styles.row}>
+              <div className={ui.row}>
                 <label htmlFor={modeId}>Behaviour</label>
                 <select
                   id={modeId}
@@ -278,7 +279,7 @@ export function WebhookConsole() {
               </div>
             </>
           ) : (
-            <p className={styles.muted}>Register the endpoint to set up your app.</p>
+            <p className={ui.muted}>Register the endpoint to set up your app.</p>
           )}
           <p className={styles.balance}>
             Account 123 balance:{' '}
@@ -286,11 +287,11 @@ export function WebhookConsole() {
               {balance === null ? '—' : euros(balance)}
             </strong>
             {app.dedupeHits > 0 && (
-              <span className={styles.muted} data-testid="wh-dedupe-hits">{` · ${app.dedupeHits} duplicate(s) skipped`}</span>
+              <span className={ui.muted} data-testid="wh-dedupe-hits">{` · ${app.dedupeHits} duplicate(s) skipped`}</span>
             )}
           </p>
           {app.transactions.size > 0 && (
-            <ul className={styles.log} data-testid="wh-transactions">
+            <ul className={`${ui.log} ${styles.log}`} data-testid="wh-transactions">
               {[...app.transactions].map(([id, status]) => (
                 <li key={id} data-tx={id} data-status={status}>
                   {id}: {status}
@@ -337,17 +338,17 @@ function DeliveryLog({
   onRedeliver: (event: string) => void;
   busy: boolean;
 }) {
-  if (deliveries.length === 0) return <p className={styles.muted}>No deliveries yet.</p>;
+  if (deliveries.length === 0) return <p className={ui.muted}>No deliveries yet.</p>;
   return (
-    <ol className={styles.deliveries} data-testid="wh-deliveries">
+    <ol className={`${ui.log} ${styles.deliveries}`} data-testid="wh-deliveries">
       {deliveries.slice(0, 8).map((d) => (
         <li key={d.id} data-testid="wh-delivery" data-status={d.status} data-attempts={d.attempts.length} data-type={d.type}>
-          <div className={styles.row}>
-            <span className={styles.badge} data-status={d.status}>
+          <div className={ui.row}>
+            <span className={`${ui.pill} ${styles.badge}`} data-status={d.status}>
               {d.status}
             </span>
             <code>{d.type}</code>
-            <code className={styles.muted}>{d.event}</code>
+            <code className={ui.muted}>{d.event}</code>
             {d.status === 'failed' && (
               <button
                 type="button"
@@ -370,7 +371,7 @@ function DeliveryLog({
               </li>
             ))}
             {d.nextDelayMs !== null && d.status === 'retrying' && (
-              <li className={styles.muted}>next try in {(d.nextDelayMs / 1000).toFixed(1)} s</li>
+              <li className={ui.muted}>next try in {(d.nextDelayMs / 1000).toFixed(1)} s</li>
             )}
           </ul>
         </li>

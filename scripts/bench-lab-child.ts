@@ -1,0 +1,158 @@
+/**
+ * The lab server in a child process, for the benchmarks: the load runs in the
+ * parent, so the server's figures (CPU time, memory) are its own and the load
+ * generator doesn't share its event loop.
+ *
+ * A bench script runs itself again as the child (e.g. with --serve):
+ *
+ *   // child
+ *   const { server, port } = await startBenchLab();
+ *   serveParent({ port }, () => server.close());
+ *
+ *   // parent
+ *   const child = await forkBenchChild<{ port: number }>(import.meta.filename, ['--serve']);
+ *   const before = await child.cpuMicros();
+ *   ...
+ *   await child.stop();
+ *
+ * Memory and CPU can also be read from outside, through /proc (procUsage,
+ * watchPeakRss), which costs the server nothing.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LabServer } from '../server/app';
+import type { LabConfig } from '../server/lab/config';
+
+// ───────────────────────────── in the child ─────────────────────────────
+
+/**
+ * The lab as the benchmarks run it: API only (no Next.js), on loopback, with
+ * an in-memory database and the extra listeners (MQTT, gRPC) on free ports.
+ * The rest of the configuration comes from the environment. The lab's modules
+ * are loaded here, in the child only, so the load generator stays light.
+ */
+export async function startBenchLab(overrides: Partial<LabConfig> = {}): Promise<{ server: LabServer; port: number }> {
+  const { createLabServer } = await import('../server/app');
+  const { configFromEnv } = await import('../server/lab/config');
+  const server = await createLabServer({
+    ...configFromEnv(),
+    next: false,
+    port: 0,
+    host: '127.0.0.1',
+    dbPath: ':memory:',
+    mqttPort: 0,
+    grpcPort: 0,
+    ...overrides,
+  });
+  return { server, port: await server.listen() };
+}
+
+/** What the parent asks the child over IPC. */
+type Request = { usage: 'cpu' } | { usage: 'memory' };
+
+/**
+ * The child's side: sends `info` (ports, a session...) to the parent, answers
+ * its usage requests, and closes (then exits) when the parent stops it or goes away.
+ */
+export function serveParent(info: unknown, close: () => Promise<void> = async () => {}): void {
+  if (!process.send) throw new Error('serveParent: not started by forkBenchChild (no IPC channel)');
+  process.on('message', (request: Request) => {
+    if (request.usage === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+    else {
+      // A full collection first (with --expose-gc), so the figure is what is live, not garbage.
+      global.gc?.();
+      const { rss, heapUsed } = process.memoryUsage();
+      process.send?.({ memory: { rss, heap: heapUsed } });
+    }
+  });
+  const exit = () => void close().finally(() => process.exit(0));
+  process.once('SIGTERM', exit);
+  process.once('disconnect', exit);
+  process.send({ info });
+}
+
+// ───────────────────────────── in the parent ─────────────────────────────
+
+export interface BenchChild<Info> {
+  process: ChildProcess;
+  pid: number;
+  /** What the child sent with serveParent. */
+  info: Info;
+  /** The child's CPU time so far (user + system), in microseconds, as the child reports it. */
+  cpuMicros(): Promise<number>;
+  /** The child's RSS and live heap, in bytes, after a full GC when it runs with --expose-gc. */
+  memory(): Promise<{ rss: number; heap: number }>;
+  /** SIGTERM, and resolves once the child has exited. */
+  stop(): Promise<void>;
+}
+
+export interface ForkOptions {
+  /** Added to the parent's environment. */
+  env?: Record<string, string>;
+  /** Node flags besides `--import tsx` (e.g. --expose-gc, --cpu-prof). */
+  execArgv?: string[];
+}
+
+/** Forks `file` (under tsx) with `args`; resolves once the child has sent its info through serveParent. */
+export async function forkBenchChild<Info>(file: string, args: string[], options: ForkOptions = {}): Promise<BenchChild<Info>> {
+  const child = fork(file, args, {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    env: { ...process.env, ...options.env },
+    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const reply = <T>(key: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (message: Record<string, unknown>) => {
+        if (!(key in message)) return;
+        child.off('message', onMessage);
+        resolve(message[key] as T);
+      };
+      child.on('message', onMessage);
+      void exited.then(() => reject(new Error(`the bench child exited before sending "${key}"`)));
+    });
+  const info = await reply<Info>('info');
+  return {
+    process: child,
+    pid: child.pid as number,
+    info,
+    async cpuMicros() {
+      const answer = reply<NodeJS.CpuUsage>('cpu');
+      child.send({ usage: 'cpu' } satisfies Request);
+      const { user, system } = await answer;
+      return user + system;
+    },
+    memory() {
+      const answer = reply<{ rss: number; heap: number }>('memory');
+      child.send({ usage: 'memory' } satisfies Request);
+      return answer;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** RSS (bytes) and CPU time (ms) of a process, read from /proc: costs that process nothing. */
+export function procUsage(pid: number): { rss: number; cpuMs: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(stat[11] ?? 0) + Number(stat[12] ?? 0); // utime + stime, in clock ticks (100 per second)
+  return { rss: rssKb * 1024, cpuMs: (ticks * 1000) / 100 };
+}
+
+/** Samples a process's RSS every `everyMs` until the returned function is called; it returns the peak (bytes). */
+export function watchPeakRss(pid: number, everyMs = 20): () => number {
+  let peak = procUsage(pid).rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, procUsage(pid).rss);
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, procUsage(pid).rss);
+  };
+}
