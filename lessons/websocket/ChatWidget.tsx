@@ -5,6 +5,7 @@ import { LabSocket, type SocketState } from '../../components/lab/clients/websoc
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { Outbox } from './outbox';
 import { fullJitterReconnect, RECONNECT } from './reconnect';
 import { StateBadge, usePostJson } from './shared';
@@ -46,11 +47,11 @@ export function ChatWidget() {
 
   return (
     <WidgetFrame title="Support chat over raw WebSocket (/api/ws/chat)" testId="ws-chat">
-      <div className={styles.panes}>
+      <div className={ui.columns}>
         <ChatPane as="customer" reconnect={reconnect} />
         <ChatPane as="agent" reconnect={reconnect} />
       </div>
-      <div className={styles.row}>
+      <div className={`${ui.row} ${styles.row}`}>
         <label>
           <input
             type="checkbox"
@@ -65,7 +66,7 @@ export function ChatWidget() {
           Server down for 4 s
         </button>
         {outage && (
-          <span className={styles.muted} role="status" data-testid="chat-outage-result">
+          <span className={ui.muted} role="status" data-testid="chat-outage-result">
             {outage}
           </span>
         )}
@@ -198,11 +199,11 @@ function ChatPane({ as, reconnect }: { as: Role; reconnect: boolean }) {
           </button>
         )}
       </p>
-      <ol className={styles.log} data-testid={`chat-${as}-log`} aria-label={`${as} messages`} aria-live="polite">
+      <ol className={`${ui.log} ${styles.log}`} data-testid={`chat-${as}-log`} aria-label={`${as} messages`} aria-live="polite">
         {lines.map((l) => (
           <li key={l.key} data-kind={l.kind} data-mine={l.kind === 'mine'} data-id={l.id} data-status={l.status}>
             {l.text}
-            {l.status && <span className={styles.muted}> {STATUS_MARK[l.status]}</span>}
+            {l.status && <span className={ui.muted}> {STATUS_MARK[l.status]}</span>}
           </li>
         ))}
       </ol>
@@ -210,7 +211,7 @@ function ChatPane({ as, reconnect }: { as: Role; reconnect: boolean }) {
         {typing ? `${other} is typing…` : ''}
       </p>
       <form
-        className={styles.row}
+        className={`${ui.row} ${styles.row}`}
         onSubmit={(e) => {
           e.preventDefault();
           send();

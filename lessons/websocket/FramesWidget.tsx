@@ -5,6 +5,7 @@ import { LabSocket, type SocketState } from '../../components/lab/clients/websoc
 import { HexDump } from '../../components/lab/HexDump';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { StateBadge, useLaneEvents } from './shared';
 import styles from './widgets.module.css';
 
@@ -43,7 +44,7 @@ export function FramesWidget() {
       status={<StateBadge state={state} testId="frames-state" conn={socket?.connId} />}
     >
       <form
-        className={styles.row}
+        className={`${ui.row} ${styles.row}`}
         onSubmit={(e) => {
           e.preventDefault();
           if (draft) socket?.send(draft);
@@ -62,8 +63,8 @@ export function FramesWidget() {
           Send
         </button>
       </form>
-      <div className={styles.row}>
-        <span className={styles.muted}>Or send exactly</span>
+      <div className={`${ui.row} ${styles.row}`}>
+        <span className={ui.muted}>Or send exactly</span>
         {SIZES.map((size) => (
           <button
             key={size}
@@ -87,7 +88,7 @@ export function FramesWidget() {
         </button>
       </div>
       <div className={styles.tableWrap}>
-        <table className={styles.table} data-testid="frames-table">
+        <table className={`${ui.table} ${styles.table}`} data-testid="frames-table">
           <thead>
             <tr>
               <th>direction</th>
@@ -132,14 +133,14 @@ export function FramesWidget() {
       </div>
       {chosen?.detail?.raw ? (
         <div>
-          <p className={styles.muted}>
+          <p className={ui.muted}>
             Wire bytes of the selected frame (header <code>{String(chosen.detail.fields?.headerHex)}</code>, then the start of the
             payload{chosen.detail.fields?.mask ? ', still masked' : ''}):
           </p>
           <HexDump base64={chosen.detail.raw} />
         </div>
       ) : (
-        <p className={styles.muted}>Frames appear here as the server's tap decodes them.</p>
+        <p className={ui.muted}>Frames appear here as the server's tap decodes them.</p>
       )}
     </WidgetFrame>
   );

@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { LabSocketIo, type SocketIoState, type SocketIoTransport } from '../../components/lab/clients/socketio';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { StateBadge, useLaneEvents, usePostJson } from './shared';
 import styles from './widgets.module.css';
 
@@ -94,14 +95,14 @@ export function ScalingWidget() {
 
   return (
     <WidgetFrame title="Two socket.io servers behind a load balancer" testId="sio-scaling">
-      <p className={styles.muted} data-testid="pubsub-backend" data-backend={pubsub?.backend ?? ''}>
+      <p className={ui.muted} data-testid="pubsub-backend" data-backend={pubsub?.backend ?? ''}>
         {pubsub === null
           ? 'Asking the lab which pub/sub it has…'
           : pubsub.backend === 'redis'
             ? 'Pub/sub: a real Redis server, through @socket.io/redis-adapter.'
             : 'Pub/sub: the in-process stand-in (no Redis on this machine). It passes messages between the two instances inside the lab process, the way Redis would between machines.'}
       </p>
-      <div className={styles.row}>
+      <div className={`${ui.row} ${styles.row}`}>
         <label>
           <input
             type="checkbox"
@@ -124,7 +125,7 @@ export function ScalingWidget() {
           Sticky sessions (your session only): {sticky === false ? 'off, round-robin' : 'on'}
         </label>
       </div>
-      <div className={styles.row}>
+      <div className={`${ui.row} ${styles.row}`}>
         <label htmlFor={transportId}>Transport</label>
         <select
           id={transportId}
@@ -145,17 +146,17 @@ export function ScalingWidget() {
           </button>
         )}
       </div>
-      <p className={styles.muted} data-testid="scaling-transport-why">
+      <p className={ui.muted} data-testid="scaling-transport-why">
         {TRANSPORTS[transport].why}
       </p>
       {connected && (
         <>
           {/* A new transport means new connections: the panes remount with fresh clients. */}
-          <div className={styles.panes} key={transport}>
+          <div className={ui.columns} key={transport}>
             <UserPane user="A" transports={TRANSPORTS[transport].transports} />
             <UserPane user="B" transports={TRANSPORTS[transport].transports} />
           </div>
-          <div className={styles.row}>
+          <div className={`${ui.row} ${styles.row}`}>
             <button type="button" className="lab-button" data-variant="danger" data-testid="kill-1" onClick={() => kill('1')}>
               Server 1 dies (10 s)
             </button>
@@ -163,7 +164,7 @@ export function ScalingWidget() {
               Server 2 dies (10 s)
             </button>
             {outcome && (
-              <span className={styles.muted} role="status" data-testid="scaling-outcome">
+              <span className={ui.muted} role="status" data-testid="scaling-outcome">
                 {outcome}
               </span>
             )}
@@ -239,7 +240,7 @@ function UserPane({ user, transports }: { user: User; transports: SocketIoTransp
     <div className={styles.pane} data-testid={`user-${user}`}>
       <p className={styles.paneTitle}>
         User {user} <StateBadge state={state} testId={`user-${user}-state`} conn={client?.connId} />
-        <span className={styles.muted} data-testid={`user-${user}-server`} data-server={server}>
+        <span className={ui.muted} data-testid={`user-${user}-server`} data-server={server}>
           {server ? `on ${server}` : ''}
         </span>
       </p>
@@ -248,7 +249,12 @@ function UserPane({ user, transports }: { user: User; transports: SocketIoTransp
           {refused.length} request{refused.length === 1 ? '' : 's'} refused: {refused.at(-1)?.summary}
         </p>
       )}
-      <ol className={styles.log} data-testid={`user-${user}-log`} aria-label={`user ${user} messages`} aria-live="polite">
+      <ol
+        className={`${ui.log} ${styles.log}`}
+        data-testid={`user-${user}-log`}
+        aria-label={`user ${user} messages`}
+        aria-live="polite"
+      >
         {lines.map((l) => (
           <li key={l.key} data-kind={l.kind} data-mine={l.kind === 'mine'}>
             {l.text}
@@ -256,7 +262,7 @@ function UserPane({ user, transports }: { user: User; transports: SocketIoTransp
         ))}
       </ol>
       <form
-        className={styles.row}
+        className={`${ui.row} ${styles.row}`}
         onSubmit={(e) => {
           e.preventDefault();
           void send();

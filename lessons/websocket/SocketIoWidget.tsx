@@ -5,6 +5,7 @@ import { LabSocketIo, type SocketIoState } from '../../components/lab/clients/so
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { StateBadge, usePostJson } from './shared';
 import styles from './widgets.module.css';
 
@@ -27,11 +28,11 @@ export function SocketIoWidget() {
 
   return (
     <WidgetFrame title="Support chat over socket.io (/api/socketio/)" testId="sio-chat">
-      <div className={styles.panes}>
+      <div className={ui.columns}>
         <SocketIoPane as="customer" />
         <SocketIoPane as="agent" />
       </div>
-      <div className={styles.row}>
+      <div className={`${ui.row} ${styles.row}`}>
         <DropButton target="socketio" label="Drop connections" />
         <button type="button" className="lab-button" data-variant="danger" data-testid="sio-away-short" onClick={() => away(2)}>
           Customer offline 2 s
@@ -40,7 +41,7 @@ export function SocketIoWidget() {
           Customer offline 8 s
         </button>
         {outcome && (
-          <span className={styles.muted} role="status" data-testid="sio-away-result">
+          <span className={ui.muted} role="status" data-testid="sio-away-result">
             {outcome}
           </span>
         )}
@@ -121,14 +122,14 @@ function SocketIoPane({ as }: { as: Role }) {
     <div className={styles.pane} data-testid={`sio-${as}`}>
       <p className={styles.paneTitle}>
         {as === 'customer' ? 'Customer' : 'Agent'} <StateBadge state={state} testId={`sio-${as}-state`} conn={client?.connId} />
-        <span className={styles.muted} data-testid={`sio-${as}-transport`}>
+        <span className={ui.muted} data-testid={`sio-${as}-transport`}>
           {transport}
         </span>
-        <span className={styles.muted} data-testid={`sio-${as}-recovered`} data-recovered={String(recovered)}>
+        <span className={ui.muted} data-testid={`sio-${as}-recovered`} data-recovered={String(recovered)}>
           {recovered === null ? '' : recovered ? 'recovered' : 'not recovered'}
         </span>
       </p>
-      <ol className={styles.log} data-testid={`sio-${as}-log`} aria-label={`${as} messages`} aria-live="polite">
+      <ol className={`${ui.log} ${styles.log}`} data-testid={`sio-${as}-log`} aria-label={`${as} messages`} aria-live="polite">
         {lines.map((l) => (
           <li key={l.key} data-kind={l.kind} data-mine={l.kind === 'mine'} data-id={l.id}>
             {l.text}
@@ -136,7 +137,7 @@ function SocketIoPane({ as }: { as: Role }) {
         ))}
       </ol>
       <form
-        className={styles.row}
+        className={`${ui.row} ${styles.row}`}
         onSubmit={(e) => {
           e.preventDefault();
           void send();

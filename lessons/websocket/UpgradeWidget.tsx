@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { LabSocket, type SocketState } from '../../components/lab/clients/websocket';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import { StateBadge, useLaneEvents } from './shared';
 import styles from './widgets.module.css';
 
@@ -55,22 +56,22 @@ export function UpgradeWidget() {
       testId="ws-upgrade"
       status={<StateBadge state={state} testId="upgrade-state" conn={socket?.connId} />}
     >
-      <div className={styles.row}>
+      <div className={`${ui.row} ${styles.row}`}>
         <button type="button" className="lab-button" data-testid="upgrade-open" onClick={open}>
           {socket ? 'Open another WebSocket' : 'Open a WebSocket'}
         </button>
-        <span className={styles.muted}>to /api/ws/echo; the headers below are what the server received and sent.</span>
+        <span className={ui.muted}>to /api/ws/echo; the headers below are what the server received and sent.</span>
       </div>
       {socket && (
         <div className={styles.columns}>
           <div>
-            <p className={styles.muted}>Request (browser → server)</p>
+            <p className={ui.muted}>Request (browser → server)</p>
             <pre className={styles.headers} data-testid="upgrade-request">
               {request ? `GET ${request.detail?.url ?? ''} HTTP/1.1\n${headerLines(request.detail?.headers)}` : 'waiting…'}
             </pre>
           </div>
           <div>
-            <p className={styles.muted}>Response (server → browser)</p>
+            <p className={ui.muted}>Response (server → browser)</p>
             <pre className={styles.headers} data-testid="upgrade-response">
               {response
                 ? `HTTP/1.1 ${response.detail?.status} ${response.detail?.statusText ?? ''}\n${headerLines(response.detail?.headers)}`
