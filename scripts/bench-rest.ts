@@ -19,18 +19,16 @@
  * --connections N (default 10), --json FILE, --profile DIR (writes a V8 CPU
  * profile of the server process there, for finding where the time goes).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
-import { createLabServer } from '../server/app';
 import { createRouter, type Route } from '../server/http/router';
 import { createLab } from '../server/lab';
-import { configFromEnv } from '../server/lab/config';
 import { createRest } from '../server/protocols/rest';
+import { type BenchChild, forkBenchChild, serveParent, startBenchLab } from './bench-lab-child';
 
 const { values: args } = parseArgs({
   options: {
@@ -47,6 +45,8 @@ const PATH = '/api/accounts/123';
 /** The issue's goal: the taps cost less than this share of throughput. */
 const GOAL_OVERHEAD = 0.1;
 
+type Server = BenchChild<Ports>;
+
 interface Ports {
   full: number;
   untapped: number;
@@ -54,16 +54,13 @@ interface Ports {
   untappedSession: string;
 }
 
-/** Child process: both servers on free loopback ports; prints their ports as one JSON line. */
+/** Child process: both servers on free loopback ports; sends their ports to the parent. */
 async function serve(): Promise<void> {
-  const config = { ...configFromEnv({}), next: false as const, port: 0, host: '127.0.0.1', dbPath: ':memory:' };
-
-  const full = await createLabServer(config);
-  const fullPort = await full.listen();
+  const { server: full, port: fullPort } = await startBenchLab();
   const fullSession = full.lab.sessions.create();
 
   // Taps off: the same handler and router, but the route has no `tap` and the SQL isn't recorded.
-  const lab = createLab(config);
+  const lab = createLab(full.lab.config);
   const untappedLab = { ...lab, sessionDb: (sessionId: string) => lab.db.forSession(sessionId, () => undefined) };
   const rest = createRest(untappedLab);
   const routes: Route[] = [{ method: 'GET', path: '/api/accounts/:id', access: 'session', handler: rest.getAccount }];
@@ -78,10 +75,8 @@ async function serve(): Promise<void> {
     fullSession,
     untappedSession,
   };
-  console.log(JSON.stringify(ports));
   // The parent asks for CPU time around each round: a measure that other processes on a busy machine barely skew.
-  process.on('message', () => process.send?.(process.cpuUsage()));
-  process.on('SIGTERM', () => process.exit(0));
+  serveParent(ports, () => full.close());
 }
 
 interface Figures {
@@ -94,16 +89,8 @@ interface Figures {
   cpuUsPerRequest: number;
 }
 
-/** The server process's CPU time so far (microseconds). */
-function serverCpu(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once('message', (usage) => resolve((usage as NodeJS.CpuUsage).user + (usage as NodeJS.CpuUsage).system));
-    child.send('cpu');
-  });
-}
-
-async function load(child: ChildProcess, port: number, session: string, seconds: number, connections: number): Promise<Figures> {
-  const cpuBefore = await serverCpu(child);
+async function load(child: Server, port: number, session: string, seconds: number, connections: number): Promise<Figures> {
+  const cpuBefore = await child.cpuMicros();
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${PATH}`,
     connections,
@@ -111,7 +98,7 @@ async function load(child: ChildProcess, port: number, session: string, seconds:
     // A trace id, as the lab's pages send: the request is the browser's, not a terminal's.
     headers: { 'x-lab-session': session, 'x-lab-trace': 'bench' },
   });
-  const cpu = (await serverCpu(child)) - cpuBefore;
+  const cpu = (await child.cpuMicros()) - cpuBefore;
   return {
     reqPerSec: result.requests.average,
     p50: result.latency.p50,
@@ -129,13 +116,8 @@ async function main(): Promise<void> {
   const rounds = Number(args.rounds);
   const connections = Number(args.connections);
   const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, ...profile, import.meta.filename, '--serve'], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const ports = await new Promise<Ports>((resolve, reject) => {
-    child.stdout?.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString('utf8').split('\n')[0] ?? '') as Ports));
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
+  const child: Server = await forkBenchChild<Ports>(import.meta.filename, ['--serve'], { execArgv: profile });
+  const ports = child.info;
   // A student's tab: the lab channel receives every event the taps produce. Open only for the
   // "watched" rounds, so the figures separate recording the events from sending them to a tab.
   let channelMessages = 0;
@@ -230,7 +212,7 @@ async function main(): Promise<void> {
         JSON.stringify({ connections, seconds, rounds, off, on, tab, overhead, cpuOverhead, runs }, null, 2),
       );
   } finally {
-    child.kill('SIGTERM');
+    await child.stop();
   }
 }
 

@@ -21,9 +21,9 @@
  *   BENCH_CPU_PROF=/tmp/prof npm run bench:ws  also write each server's V8 CPU profile there
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
+import { type BenchChild, forkBenchChild, procUsage, serveParent, startBenchLab } from './bench-lab-child';
 
 const SELF = fileURLToPath(import.meta.url);
 const QUICK = process.env.BENCH_WS_QUICK === '1';
@@ -56,18 +56,13 @@ async function serveBare(): Promise<void> {
   wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary })));
   wss.on('listening', () => {
     const address = wss.address();
-    process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+    serveParent({ port: typeof address === 'object' && address ? address.port : 0 });
   });
 }
 
 async function serveLab(): Promise<void> {
-  const { createLabServer } = await import('../server/app');
-  const { configFromEnv } = await import('../server/lab/config');
-  // Other lessons' extra listeners take any free port, so a running lab elsewhere doesn't collide.
-  process.env.GRPC_PORT ??= '0';
-  process.env.MQTT_PORT ??= '0';
-  const server = await createLabServer({ ...configFromEnv({}), next: false, port: 0, host: '127.0.0.1', dbPath: ':memory:' });
-  process.send?.({ port: await server.listen() });
+  const { server, port } = await startBenchLab();
+  serveParent({ port }, () => server.close());
 }
 
 async function newSession(base: string): Promise<string> {
@@ -226,20 +221,28 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-function spawnRole(role: string, extra: Record<string, string> = {}): ChildProcess {
-  const child = fork(SELF, [role], {
+/** The load generator: its own process, with its own message protocol. */
+function spawnClients(extra: Record<string, string>): ChildProcess {
+  const child = fork(SELF, ['clients'], {
     env: { ...process.env, ...extra, NODE_ENV: 'production' },
-    // BENCH_CPU_PROF=<dir>: each server role writes a V8 CPU profile there when it exits.
-    execArgv: [
-      '--import',
-      'tsx',
-      ...(process.env.BENCH_CPU_PROF && role !== 'clients' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-    ],
+    execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
+}
+
+/** A server role (bare or lab) in its own process; resolves once it listens. */
+async function startServer(role: 'bare' | 'lab'): Promise<BenchChild<{ port: number }>> {
+  const server = await forkBenchChild<{ port: number }>(SELF, [role], {
+    env: { NODE_ENV: 'production' },
+    // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it exits.
+    execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+  });
+  children.add(server.process);
+  server.process.once('exit', () => children.delete(server.process));
+  return server;
 }
 
 function nextMessage<T>(child: ChildProcess, key: string): Promise<T> {
@@ -255,15 +258,6 @@ function nextMessage<T>(child: ChildProcess, key: string): Promise<T> {
   });
 }
 
-/** RSS (bytes) and CPU time (ms) of a process, from /proc. */
-function usage(pid: number): { rss: number; cpuMs: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  const ticks = Number(stat[11] ?? 0) + Number(stat[12] ?? 0); // utime + stime
-  return { rss: rssKb * 1024, cpuMs: (ticks * 1000) / 100 };
-}
-
 interface Row extends ClientReport {
   server: string;
   kbPerConn: number;
@@ -271,19 +265,19 @@ interface Row extends ClientReport {
 }
 
 async function measure(server: string, kind: Kind, pid: number, url: string, base: string, n: number): Promise<Row> {
-  const before = usage(pid);
-  const clients = spawnRole('clients', { BENCH_ARGS: JSON.stringify({ kind, url, base, n }) });
+  const before = procUsage(pid);
+  const clients = spawnClients({ BENCH_ARGS: JSON.stringify({ kind, url, base, n }) });
   await nextMessage<number>(clients, 'connected');
   await new Promise((r) => setTimeout(r, 500));
-  const connected = usage(pid);
+  const connected = procUsage(pid);
   // The same length of time with every client connected and silent: heartbeats, timers, GC.
   // Subtracted below, so the figure is the marginal CPU cost of a message.
   await new Promise((r) => setTimeout(r, MEASURE_MS));
-  const idle = usage(pid);
+  const idle = procUsage(pid);
   clients.send({ go: true });
   const reported = nextMessage<ClientReport>(clients, 'report');
   await nextMessage<boolean>(clients, 'sendingDone');
-  const busy = usage(pid);
+  const busy = procUsage(pid);
   const report = await reported;
   await new Promise((r) => clients.once('exit', r));
   const idleCpuMs = idle.cpuMs - connected.cpuMs;
@@ -310,28 +304,24 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
 
   if (ONLY !== 'sio') {
-    const bare = spawnRole('bare');
-    const barePort = await nextMessage<number>(bare, 'port');
-    for (const n of wsSteps) rows.push(await measure('bare ws', 'ws', bare.pid as number, `ws://127.0.0.1:${barePort}/`, '', n));
-    bare.kill();
+    const bare = await startServer('bare');
+    const barePort = bare.info.port;
+    for (const n of wsSteps) rows.push(await measure('bare ws', 'ws', bare.pid, `ws://127.0.0.1:${barePort}/`, '', n));
+    await bare.stop();
 
-    const lab = spawnRole('lab');
-    const labPort = await nextMessage<number>(lab, 'port');
-    const base = `http://127.0.0.1:${labPort}`;
+    const lab = await startServer('lab');
+    const base = `http://127.0.0.1:${lab.info.port}`;
     for (const n of wsSteps) {
-      rows.push(await measure('lab ws', 'ws', lab.pid as number, `ws://127.0.0.1:${labPort}/api/ws/echo`, base, n));
+      rows.push(await measure('lab ws', 'ws', lab.pid, `ws://127.0.0.1:${lab.info.port}/api/ws/echo`, base, n));
     }
-    lab.kill('SIGTERM');
-    await new Promise((r) => lab.once('exit', r));
+    await lab.stop();
   }
 
   if (ONLY !== 'ws') {
-    const lab = spawnRole('lab');
-    const labPort = await nextMessage<number>(lab, 'port');
-    const base = `http://127.0.0.1:${labPort}`;
-    for (const n of sioSteps) rows.push(await measure('lab sio', 'sio', lab.pid as number, '', base, n));
-    lab.kill('SIGTERM');
-    await new Promise((r) => lab.once('exit', r));
+    const lab = await startServer('lab');
+    const base = `http://127.0.0.1:${lab.info.port}`;
+    for (const n of sioSteps) rows.push(await measure('lab sio', 'sio', lab.pid, '', base, n));
+    await lab.stop();
   }
 
   const best = (server: string) =>
@@ -353,11 +343,8 @@ async function main(): Promise<void> {
 }
 
 const role = process.argv[2];
-// A child whose parent is gone (the IPC channel closes) exits too; SIGTERM exits normally, so a CPU profile is written.
-if (role) {
-  process.on('disconnect', () => process.exit(0));
-  process.on('SIGTERM', () => process.exit(0));
-}
+// The clients exit with their parent (server roles do through serveParent, which also closes them on SIGTERM, so a CPU profile is written).
+if (role === 'clients') process.on('disconnect', () => process.exit(0));
 if (role === 'bare') void serveBare();
 else if (role === 'lab') void serveLab();
 else if (role === 'clients') void runClients(JSON.parse(process.env.BENCH_ARGS ?? '{}'));
