@@ -16,3 +16,15 @@ export function memorySamples(events: TimelineEvent[], conn: string, field: stri
 export function closeOf(events: TimelineEvent[], conn: string): TimelineEvent | undefined {
   return events.find((e) => e.conn === conn && e.origin === 'server' && e.kind === 'close');
 }
+
+/** Every server `open` whose summary starts with `prefix`, oldest first (e.g. each attempt of "streamed upload"). */
+export function opensOf(events: TimelineEvent[], prefix: string): TimelineEvent[] {
+  return events.filter((e) => e.origin === 'server' && e.kind === 'open' && e.summary.startsWith(prefix));
+}
+
+/** The connection ids a `Drop stream` fault destroyed, from the lab's own fault event. */
+export function droppedConns(fault: TimelineEvent): string[] {
+  return String(fault.detail?.fields?.connections ?? '')
+    .split(', ')
+    .filter(Boolean);
+}

@@ -2,11 +2,12 @@
 
 import { useRef, useState } from 'react';
 import {
+  type FailedAttempt,
   multipartUpload,
   type PartState,
   sha256Hex,
+  streamedUpload,
   tryStreamingRequestBody,
-  uploadBlob,
 } from '../../components/lab/clients/stream';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
@@ -25,12 +26,29 @@ function randomFile(mb: number): File {
 
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
+/** How fast the server reads uploads (`?rate=`, bytes per second): slow enough to press Drop mid-way. */
+const READ_RATES = [
+  { label: 'full speed', value: 0 },
+  { label: '2 MB/s', value: 2 * MB },
+  { label: '500 KB/s', value: 500 * 1024 },
+];
+
+/** "try 1 was dropped after the server had read 5.1 MB" for each failed attempt. */
+const failedText = (failed: FailedAttempt[]) =>
+  failed
+    .map(
+      (f) =>
+        `try ${f.attempt} ${f.status ? `got ${f.status}` : 'lost its connection'}${f.received !== null ? ` after the server had read ${mb(f.received)}` : ''}`,
+    )
+    .join('; ');
+
 /** Pick or generate a file; send it as one streamed body, or as a multipart upload with per-part progress. */
 export function UploadWidget() {
   const { record, fetch: labFetch } = useLab();
   const [file, setFile] = useState<File | null>(null);
   const [localSha, setLocalSha] = useState<string | null>(null);
-  const [streamed, setStreamed] = useState<{ sent: number; text: string; state: string } | null>(null);
+  const [readRate, setReadRate] = useState(0);
+  const [streamed, setStreamed] = useState<{ sent: number; text: string; state: string; attempt: number } | null>(null);
   const [partSize, setPartSize] = useState(2 * MB);
   const [parallel, setParallel] = useState(4);
   const [failPart, setFailPart] = useState('2');
@@ -48,25 +66,41 @@ export function UploadWidget() {
   const sendStreamed = async () => {
     if (!file || busy.current) return;
     busy.current = true;
-    setStreamed({ sent: 0, text: 'sending…', state: 'sending' });
+    setStreamed({ sent: 0, text: 'sending…', state: 'sending', attempt: 1 });
     try {
-      const result = await uploadBlob(record, '/api/stream/upload', file, {
-        label: 'streamed upload',
-        onProgress: ({ sent }) => setStreamed({ sent, text: `sent ${mb(sent)} of ${mb(file.size)}`, state: 'sending' }),
+      const result = await streamedUpload(record, file, {
+        ...(readRate ? { readRate } : {}),
+        onProgress: ({ sent, attempt }) =>
+          setStreamed({
+            sent,
+            attempt,
+            state: 'sending',
+            text: `${attempt > 1 ? `try ${attempt}, from byte 0: ` : ''}sent ${mb(sent)} of ${mb(file.size)}`,
+          }),
+        onFailedAttempt: (f) =>
+          setStreamed({
+            sent: 0,
+            attempt: f.attempt,
+            state: 'retrying',
+            text: `${failedText([f])}: nothing was kept, so the whole file goes again from byte 0…`,
+          }),
       });
       const body = result.body as { sha256?: string; detail?: string; bytes?: number };
       if (result.status !== 201) throw new Error(body.detail ?? `answered ${result.status}`);
       const match = body.sha256 === localSha;
+      const tries = result.failed.length + 1;
       setStreamed({
         sent: file.size,
+        attempt: tries,
         state: match ? 'verified' : 'mismatch',
-        text: `stored ${mb(body.bytes ?? 0)}; server SHA-256 ${body.sha256?.slice(0, 16)}… ${match ? 'matches' : 'does NOT match'} yours`,
+        text: `${tries > 1 ? `${failedText(result.failed)}, kept nothing; try ${tries} sent all ${mb(file.size)} again and ` : ''}stored ${mb(body.bytes ?? 0)}; server SHA-256 ${body.sha256?.slice(0, 16)}… ${match ? 'matches' : 'does NOT match'} yours`,
       });
     } catch (error: unknown) {
       setStreamed((s) => ({
         sent: s?.sent ?? 0,
+        attempt: s?.attempt ?? 1,
         state: 'failed',
-        text: `failed after ${mb(s?.sent ?? 0)}: ${(error as Error).message}. Nothing was kept: a streamed upload starts again from byte 0.`,
+        text: `failed: ${(error as Error).message.replace(/\.$/, '')}. Nothing was kept: a streamed upload starts again from byte 0.`,
       }));
     } finally {
       busy.current = false;
@@ -83,13 +117,16 @@ export function UploadWidget() {
       const result = await multipartUpload(labFetch, record, file, {
         partSize,
         parallel,
+        ...(readRate ? { readRate } : {}),
         ...(Number.isInteger(n) && n > 0 ? { failPart: n } : {}),
         onPart: (part) => setParts((p) => ({ ...p, [part.n]: part })),
       });
       const match = result.sha256 === localSha;
+      const count = Math.ceil(file.size / partSize);
+      const resent = result.partsSent - count;
       setMultipart({
         state: match ? 'verified' : 'mismatch',
-        text: `complete: ${result.partsSent} part requests for ${Math.ceil(file.size / partSize)} parts, ${mb(result.bytesSent)} sent for a ${mb(file.size)} file; server SHA-256 ${result.sha256.slice(0, 16)}… ${match ? 'matches' : 'does NOT match'} yours`,
+        text: `complete: ${result.partsSent} part requests for ${count} parts, ${resent ? `${resent} ${resent === 1 ? 'part' : 'parts'} (${mb(result.resentBytes)} of ${mb(file.size)}) sent again` : 'none sent again'}; server SHA-256 ${result.sha256.slice(0, 16)}… ${match ? 'matches' : 'does NOT match'} yours`,
       });
     } catch (error: unknown) {
       setMultipart({ state: 'failed', text: (error as Error).message });
@@ -110,6 +147,22 @@ export function UploadWidget() {
         >
           Generate {GENERATED_MB} MB
         </button>
+        <label>
+          Server reads at{' '}
+          <select
+            className="lab-input"
+            data-testid="upload-read-rate"
+            value={readRate}
+            onChange={(e) => setReadRate(Number(e.target.value))}
+            title="The server pauses reading between chunks: slow enough to press Drop mid-upload"
+          >
+            {READ_RATES.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <DropButton target="stream" />
       </div>
       {file && (
@@ -131,7 +184,12 @@ export function UploadWidget() {
           </button>
           <progress className={styles.bar} max={file?.size ?? 1} value={streamed?.sent ?? 0} />
           {streamed && (
-            <p className={styles.note} data-testid="upload-streamed-result" data-state={streamed.state}>
+            <p
+              className={styles.note}
+              data-testid="upload-streamed-result"
+              data-state={streamed.state}
+              data-attempt={streamed.attempt}
+            >
               {streamed.text}
             </p>
           )}

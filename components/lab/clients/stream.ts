@@ -311,9 +311,85 @@ export type PartState = {
   state: 'waiting' | 'sending' | 'retrying' | 'done' | 'failed';
 };
 
+/** Short pause before a retry: the next attempt goes after 300 ms × attempt. */
+const RETRY_DELAY_MS = 300;
+
+/** `path` with `?rate=` when the server should read slowly (bytes per second); undefined leaves it at full speed. */
+export function withReadRate(path: string, readRate: number | undefined): string {
+  return readRate ? `${path}${path.includes('?') ? '&' : '?'}rate=${readRate}` : path;
+}
+
+/** One attempt of a streamed upload that failed: its answer, and how many bytes the server said it had read. */
+export interface FailedAttempt {
+  attempt: number;
+  status: number | null;
+  /** From the server's error answer (e.g. a drop's 503); null when the connection died without one. */
+  received: number | null;
+  reason: string;
+}
+
+export interface StreamedUploadOptions {
+  /** Server read rate in bytes per second (`?rate=`); undefined: full speed. */
+  readRate?: number;
+  /** Attempts before giving up; each one sends the whole file from byte 0. */
+  attempts?: number;
+  onProgress?: (progress: UploadProgress & { attempt: number }) => void;
+  onFailedAttempt?: (failed: FailedAttempt) => void;
+}
+
+export interface StreamedUploadResult extends UploadResult {
+  /** The attempts that failed before the last one. */
+  failed: FailedAttempt[];
+}
+
+/**
+ * The whole file as one PUT, sent again from byte 0 if the server answers
+ * 5xx or the connection dies: a single request has nothing to resume from.
+ * A 4xx (too large, bad rate) is final.
+ */
+export async function streamedUpload(
+  record: Recorder,
+  file: Blob,
+  options: StreamedUploadOptions = {},
+): Promise<StreamedUploadResult> {
+  const attempts = options.attempts ?? 2;
+  const failed: FailedAttempt[] = [];
+  for (let attempt = 1; ; attempt++) {
+    let failure: FailedAttempt;
+    try {
+      const result = await uploadBlob(record, withReadRate('/api/stream/upload', options.readRate), file, {
+        label: attempt === 1 ? 'streamed upload' : `streamed upload (attempt ${attempt})`,
+        onProgress: (progress) => options.onProgress?.({ ...progress, attempt }),
+      });
+      if (result.status < 500) return { ...result, failed };
+      const body = result.body as { detail?: string; received?: number };
+      failure = {
+        attempt,
+        status: result.status,
+        received: typeof body?.received === 'number' ? body.received : null,
+        reason: body?.detail ?? `answered ${result.status}`,
+      };
+    } catch (error: unknown) {
+      failure = { attempt, status: null, received: null, reason: (error as Error).message };
+    }
+    failed.push(failure);
+    options.onFailedAttempt?.(failure);
+    if (attempt >= attempts) throw new Error(failure.reason);
+    record({
+      protocol: 'streaming',
+      kind: 'retry',
+      summary: `streamed upload failed; sending the whole file again from byte 0 (nothing was kept)`,
+      detail: { attempt, delayMs: RETRY_DELAY_MS * attempt },
+    });
+    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt));
+  }
+}
+
 export interface MultipartOptions {
   partSize: number;
   parallel: number;
+  /** Server read rate for each part, bytes per second (`?rate=`); undefined: full speed. */
+  readRate?: number;
   /** Ask the server to cut this part's first attempt ("fail part N" fault). */
   failPart?: number;
   /** Attempts per part before giving up. */
@@ -328,11 +404,9 @@ export interface MultipartResult {
   sha256: string;
   bytes: number;
   partsSent: number;
-  bytesSent: number;
+  /** Bytes of the part requests that were retries: what a failure cost (whole parts, never the whole file). */
+  resentBytes: number;
 }
-
-/** Short pause before a retry: the next attempt goes after 300 ms × attempt. */
-const RETRY_DELAY_MS = 300;
 
 /**
  * S3-style multipart upload: create → every part as its own PUT with its
@@ -361,7 +435,7 @@ export async function multipartUpload(
   if (!created.ok) throw new Error(upload.detail ?? `create answered ${created.status}`);
   const parts = planParts(file.size, options.partSize);
   let partsSent = 0;
-  let bytesSent = 0;
+  let resentBytes = 0;
   const checksums: { part: number; sha256: string }[] = [];
   const tasks = parts.map(({ n, start, end }) => async () => {
     const body = file.slice(start, end);
@@ -373,15 +447,16 @@ export async function multipartUpload(
       state.sent = 0;
       options.onPart?.({ ...state });
       partsSent += 1;
+      if (attempt > 1) resentBytes += body.size;
       try {
-        const result = await uploadBlob(record, `/api/stream/multipart/${upload.uploadId}/parts/${n}`, body, {
+        const path = withReadRate(`/api/stream/multipart/${upload.uploadId}/parts/${n}`, options.readRate);
+        const result = await uploadBlob(record, path, body, {
           headers: { 'x-content-sha256': sha256 },
           label: `part ${n}${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
           conn: shortId(`part${n}`),
           signal: options.signal,
           onProgress: ({ sent }) => options.onPart?.({ ...state, sent }),
         });
-        bytesSent += body.size;
         if (result.status !== 200)
           throw new Error((result.body as { detail?: string })?.detail ?? `part ${n} answered ${result.status}`);
         state.state = 'done';
@@ -415,7 +490,7 @@ export async function multipartUpload(
   });
   const done = (await completed.json()) as { sha256: string; bytes: number; detail?: string };
   if (!completed.ok) throw new Error(done.detail ?? `complete answered ${completed.status}`);
-  return { uploadId: upload.uploadId, sha256: done.sha256, bytes: done.bytes, partsSent, bytesSent };
+  return { uploadId: upload.uploadId, sha256: done.sha256, bytes: done.bytes, partsSent, resentBytes };
 }
 
 /**

@@ -27,6 +27,8 @@ export class LiveExchange {
   private readonly controller = new AbortController();
   private ending: Ending | undefined;
   private closeFields: () => Fields = () => ({});
+  // What a `stream` drop fault does; by default: destroy the TCP socket, no goodbye.
+  private dropHandler: () => void = () => this.ctx.req.socket.destroy();
 
   constructor(
     private readonly lab: Lab,
@@ -50,8 +52,7 @@ export class LiveExchange {
       protocol: 'stream',
       drop: () => {
         this.ending ??= 'dropped';
-        // Destroy the TCP socket, no goodbye: the client sees a network error mid-stream.
-        req.socket.destroy();
+        this.dropHandler();
       },
     });
     // 'close' fires on the response whether it finished or the connection died first.
@@ -74,6 +75,11 @@ export class LiveExchange {
 
   get stopped(): boolean {
     return this.controller.signal.aborted;
+  }
+
+  /** Replaces what a drop fault does to this exchange (uploads answer 503 first, so the page sees it). */
+  onDrop(handler: () => void): void {
+    this.dropHandler = handler;
   }
 
   /** Figures to put on the close event (rows written, tokens generated, ...), read when it closes. */

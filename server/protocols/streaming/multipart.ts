@@ -8,7 +8,7 @@ import type { SessionContext } from '../../http/router';
 import type { Lab } from '../../lab';
 import type { StreamingConfig } from './config';
 import { LiveExchange } from './live';
-import { declaredLength, receiveToFile } from './receive';
+import { declaredLength, formatRate, readRate, receivedBefore, receiveToFile } from './receive';
 import type { UploadStorage } from './storage';
 import { progressSampler } from './uploads';
 
@@ -151,9 +151,12 @@ export class MultipartUploads {
     sendJson(ctx.res, 200, uploadView(this.find(ctx)));
   };
 
-  /** PUT /api/stream/multipart/:id/parts/:n with X-Content-SHA256: <hex> — one part, streamed to disk and verified. */
+  /**
+   * PUT /api/stream/multipart/:id/parts/:n?rate= with X-Content-SHA256: <hex> — one part, streamed to disk
+   * and verified. `rate` (bytes per second) slows the server's reading; a drop fault answers 503 and closes.
+   */
   part = async (ctx: SessionContext): Promise<void> => {
-    const { req, res, sessionId, params } = ctx;
+    const { req, res, sessionId, params, url } = ctx;
     const upload = this.find(ctx);
     const n = Number(params.n);
     if (!/^\d+$/.test(params.n ?? '') || n < 1 || n > upload.partCount) {
@@ -182,11 +185,21 @@ export class MultipartUploads {
         expected,
       });
     }
-    const live = new LiveExchange(this.lab, ctx, `part ${n}/${upload.partCount} of ${upload.id}`, { part: n, bytes: expected });
+    const rate = readRate(url);
+    const live = new LiveExchange(
+      this.lab,
+      ctx,
+      `part ${n}/${upload.partCount} of ${upload.id}${rate ? ` (server reads at ${formatRate(rate)})` : ''}`,
+      { part: n, bytes: expected, readRate: rate ?? 'full' },
+    );
+    const drop = new AbortController();
+    live.onDrop(() => drop.abort());
     const injure = upload.failPart === n && !upload.failed.has(n);
     const partial = path.join(upload.folder, `part-${n}.${randomBytes(4).toString('hex')}.partial`);
     const received = await receiveToFile(req, partial, {
       limit: expected,
+      ...(rate ? { bytesPerSecond: rate } : {}),
+      drop: drop.signal,
       onProgress: progressSampler(live, this.config.sampleMs, expected),
       ...(injure
         ? {
@@ -204,6 +217,10 @@ export class MultipartUploads {
             },
           }
         : {}),
+    }).catch((error: unknown) => {
+      // What the server had read when the part failed: the bytes this attempt wasted.
+      live.onCloseFields(() => ({ received: receivedBefore(error) ?? null, kept: 0 }));
+      throw error;
     });
     if (received.bytes !== expected) {
       fs.rmSync(partial, { force: true });
