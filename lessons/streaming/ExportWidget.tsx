@@ -6,6 +6,7 @@ import { LineCounter, readStream } from '../../components/lab/clients/stream';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab, useTimeline } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
 
 type Mode = 'stream' | 'buffer';
@@ -96,7 +97,7 @@ export function ExportWidget() {
   const fraction = progress ? progress.rows / rows : 0;
   return (
     <WidgetFrame title="GET /api/stream/export — stream vs buffer" testId="export-widget">
-      <div className={styles.row}>
+      <div className={`${ui.row} ${styles.row}`}>
         <label>
           Rows{' '}
           <select

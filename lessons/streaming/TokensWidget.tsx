@@ -4,6 +4,7 @@ import { useRef, useState } from 'react';
 import { readStream } from '../../components/lab/clients/stream';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
 
 interface Run {
@@ -56,7 +57,7 @@ export function TokensWidget() {
 
   return (
     <WidgetFrame title="GET /api/stream/tokens — streamed vs complete" testId="tokens-widget">
-      <div className={styles.row}>
+      <div className={`${ui.row} ${styles.row}`}>
         <label>
           Pace (ms per token){' '}
           <input
@@ -89,7 +90,7 @@ export function TokensWidget() {
           Cancel
         </button>
       </div>
-      <div className={styles.columns}>
+      <div className={ui.columns}>
         <RunPanel title="Streamed (read as it arrives)" run={streamed} testId="tokens-stream" />
         <RunPanel title="Complete (wait for everything)" run={complete} testId="tokens-complete" />
       </div>

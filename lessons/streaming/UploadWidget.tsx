@@ -12,6 +12,7 @@ import {
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
+import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
 
 const MB = 1024 * 1024;
@@ -137,7 +138,7 @@ export function UploadWidget() {
 
   return (
     <WidgetFrame title="Uploads — one streamed body vs multipart" testId="upload-widget">
-      <div className={styles.row}>
+      <div className={`${ui.row} ${styles.row}`}>
         <input type="file" data-testid="upload-file" onChange={(e) => e.target.files?.[0] && void choose(e.target.files[0])} />
         <button
           type="button"
@@ -170,7 +171,7 @@ export function UploadWidget() {
           {file.name}: {mb(file.size)}, SHA-256 <code data-testid="upload-local-sha">{localSha ?? 'hashing…'}</code>
         </p>
       )}
-      <div className={styles.columns}>
+      <div className={ui.columns}>
         <div className={styles.panel}>
           <h4>Streamed: one request</h4>
           <button
@@ -209,7 +210,7 @@ export function UploadWidget() {
         </div>
         <div className={styles.panel}>
           <h4>Multipart: parts in parallel</h4>
-          <div className={styles.row}>
+          <div className={`${ui.row} ${styles.row}`}>
             <label>
               Part size{' '}
               <select
