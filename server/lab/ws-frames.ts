@@ -141,7 +141,7 @@ export class FrameDecoder {
         }
         const frameLength = header.headerLength + header.payloadLength;
         if (data.length >= frameLength) {
-          this.onFrame(finish(header, copyOf(data, 0, header.headerLength + this.keep(header, header.payloadLength))));
+          this.onFrame(finish(header, copyOf(data, 0, header.headerLength + this.keep(header))));
           data = data.subarray(frameLength);
           continue;
         }
@@ -151,7 +151,7 @@ export class FrameDecoder {
       // A frame split across chunks.
       const frame = this.current;
       const take = Math.min(frame.remaining, data.length);
-      const want = this.keep(frame.header, frame.header.payloadLength) - frame.kept;
+      const want = this.keep(frame.header) - frame.kept;
       if (want > 0 && take > 0) {
         const part = copyOf(data, 0, Math.min(want, take));
         frame.parts.push(part);
@@ -167,8 +167,8 @@ export class FrameDecoder {
   }
 
   /** Payload bytes to keep: the prefix, or enough of a close frame for its code and reason. */
-  private keep(header: FrameHeader, payloadLength: number): number {
-    return Math.min(payloadLength, header.opcode === 0x8 ? 125 : this.prefixBytes);
+  private keep(header: FrameHeader): number {
+    return Math.min(header.payloadLength, header.opcode === 0x8 ? 125 : this.prefixBytes);
   }
 }
 
