@@ -137,6 +137,7 @@ describe('streamed upload', () => {
     await eventually(() => partials(session).length === 0, 'the partial file removed');
     const close = (await lab.events(session)).events.find((e) => e.conn === 'drop-1' && e.kind === 'close');
     expect(close?.detail?.fields).toMatchObject({ ending: 'dropped', received: problem.received, kept: 0 });
+    expect(close?.summary).toMatch(/dropped by a fault \(answered 503, then closed\)/);
   });
 
   it('reads at the asked rate by pausing the request, and says so on the timeline', async () => {

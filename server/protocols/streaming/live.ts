@@ -27,8 +27,9 @@ export class LiveExchange {
   private readonly controller = new AbortController();
   private ending: Ending | undefined;
   private closeFields: () => Fields = () => ({});
-  // What a `stream` drop fault does; by default: destroy the TCP socket, no goodbye.
+  // What a `stream` drop fault does (and how the close event says it); by default: destroy the TCP socket, no goodbye.
   private dropHandler: () => void = () => this.ctx.req.socket.destroy();
+  private dropDone = 'socket destroyed';
 
   constructor(
     private readonly lab: Lab,
@@ -77,9 +78,10 @@ export class LiveExchange {
     return this.controller.signal.aborted;
   }
 
-  /** Replaces what a drop fault does to this exchange (uploads answer 503 first, so the page sees it). */
-  onDrop(handler: () => void): void {
+  /** Replaces what a drop fault does to this exchange (uploads answer 503 first, so the page sees it), and says what it did. */
+  onDrop(handler: () => void, done: string): void {
     this.dropHandler = handler;
+    this.dropDone = done;
   }
 
   /** Figures to put on the close event (rows written, tokens generated, ...), read when it closes. */
@@ -142,7 +144,7 @@ export class LiveExchange {
     const how = {
       completed: 'completed',
       cancelled: 'cancelled by the client (connection closed)',
-      dropped: 'dropped by a fault (socket destroyed)',
+      dropped: `dropped by a fault (${this.dropDone})`,
     }[this.ending ?? 'completed'];
     const durationMs = now() - this.openedAt;
     this.lab.record(this.sessionId, {

@@ -193,7 +193,7 @@ export class MultipartUploads {
       { part: n, bytes: expected, readRate: rate ?? 'full' },
     );
     const drop = new AbortController();
-    live.onDrop(() => drop.abort());
+    live.onDrop(() => drop.abort(), 'answered 503, then closed');
     const injure = upload.failPart === n && !upload.failed.has(n);
     const partial = path.join(upload.folder, `part-${n}.${randomBytes(4).toString('hex')}.partial`);
     const received = await receiveToFile(req, partial, {

@@ -58,7 +58,7 @@ export function createStreamedUpload(lab: Lab, storage: UploadStorage, config: S
       throw tooLarge(config.maxUploadBytes, `this one says it is ${declared} bytes (Content-Length)`);
     }
     const drop = new AbortController();
-    live.onDrop(() => drop.abort());
+    live.onDrop(() => drop.abort(), 'answered 503, then closed');
     const folder = storage.folder(sessionId);
     const partial = path.join(folder, `streamed.${randomBytes(4).toString('hex')}.partial`);
     const started = now();
