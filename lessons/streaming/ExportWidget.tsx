@@ -126,24 +126,18 @@ export function ExportWidget() {
             <option value="csv">CSV</option>
           </select>
         </label>
-        <button
-          type="button"
-          className="lab-button"
-          data-testid="export-stream"
-          disabled={running}
-          onClick={() => void start('stream')}
-        >
-          Stream it
-        </button>
-        <button
-          type="button"
-          className="lab-button"
-          data-testid="export-buffer"
-          disabled={running}
-          onClick={() => void start('buffer')}
-        >
-          Buffer it
-        </button>
+        {(['stream', 'buffer'] as const).map((mode) => (
+          <button
+            key={mode}
+            type="button"
+            className="lab-button"
+            data-testid={`export-${mode}`}
+            disabled={running}
+            onClick={() => void start(mode)}
+          >
+            {mode === 'stream' ? 'Stream it' : 'Buffer it'}
+          </button>
+        ))}
         <button
           type="button"
           className="lab-button"

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { LabSocket, type SocketState } from '../../components/lab/clients/websocket';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
@@ -8,7 +8,7 @@ import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { Outbox } from './outbox';
 import { fullJitterReconnect, RECONNECT } from './reconnect';
-import { StateBadge, usePostJson } from './shared';
+import { MessageForm, StateBadge, usePostJson } from './shared';
 import styles from './widgets.module.css';
 
 type Role = 'customer' | 'agent';
@@ -97,7 +97,6 @@ function ChatPane({ as, reconnect }: { as: Role; reconnect: boolean }) {
   const outbox = useRef<Outbox | null>(null);
   const lastTyping = useRef(0);
   const requests = useRef(0);
-  const inputId = useId();
   const other = as === 'customer' ? 'agent' : 'customer';
 
   const system = (text: string) => setLines((ls) => withLine(ls, { kind: 'system', text }));
@@ -210,34 +209,20 @@ function ChatPane({ as, reconnect }: { as: Role; reconnect: boolean }) {
       <p className={styles.typing} data-testid={`chat-${as}-typing`}>
         {typing ? `${other} is typing…` : ''}
       </p>
-      <form
-        className={`${ui.row} ${styles.row}`}
-        onSubmit={(e) => {
-          e.preventDefault();
-          send();
+      <MessageForm
+        label={`Message as ${as}`}
+        testId={`chat-${as}`}
+        draft={draft}
+        onDraft={(text) => {
+          setDraft(text);
+          const t = Date.now();
+          if (t - lastTyping.current > TYPING_EVERY_MS && socket?.send(JSON.stringify({ type: 'typing', typing: true }))) {
+            lastTyping.current = t;
+          }
         }}
+        onSend={send}
+        sendLabel={state === 'open' ? 'Send' : 'Queue'}
       >
-        <label htmlFor={inputId} className="visually-hidden">
-          Message as {as}
-        </label>
-        <input
-          id={inputId}
-          className={`lab-input ${styles.grow}`}
-          data-testid={`chat-${as}-input`}
-          value={draft}
-          placeholder="Type a message"
-          onChange={(e) => {
-            setDraft(e.target.value);
-            const t = Date.now();
-            if (t - lastTyping.current > TYPING_EVERY_MS && socket?.send(JSON.stringify({ type: 'typing', typing: true }))) {
-              lastTyping.current = t;
-            }
-          }}
-          autoComplete="off"
-        />
-        <button type="submit" className="lab-button" data-testid={`chat-${as}-send`} disabled={!draft}>
-          {state === 'open' ? 'Send' : 'Queue'}
-        </button>
         {as === 'customer' && (
           <button
             type="button"
@@ -249,7 +234,7 @@ function ChatPane({ as, reconnect }: { as: Role; reconnect: boolean }) {
             Ask balance
           </button>
         )}
-      </form>
+      </MessageForm>
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { LabSocketIo, type SocketIoState, type SocketIoTransport } from '../../c
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
-import { StateBadge, useLaneEvents, usePostJson } from './shared';
+import { MessageForm, StateBadge, useLaneEvents, usePostJson } from './shared';
 import styles from './widgets.module.css';
 
 type User = 'A' | 'B';
@@ -193,7 +193,6 @@ function UserPane({ user, transports }: { user: User; transports: SocketIoTransp
   const [lines, setLines] = useState<Line[]>([]);
   const [draft, setDraft] = useState('');
   const counter = useRef(0);
-  const inputId = useId();
   const add = (kind: string, text: string) =>
     setLines((ls) => [...ls.slice(-59), { key: (ls.at(-1)?.key ?? 0) + 1, kind, text }]);
 
@@ -261,29 +260,14 @@ function UserPane({ user, transports }: { user: User; transports: SocketIoTransp
           </li>
         ))}
       </ol>
-      <form
-        className={`${ui.row} ${styles.row}`}
-        onSubmit={(e) => {
-          e.preventDefault();
-          void send();
-        }}
-      >
-        <label htmlFor={inputId} className="visually-hidden">
-          Message as user {user}
-        </label>
-        <input
-          id={inputId}
-          className={`lab-input ${styles.grow}`}
-          data-testid={`user-${user}-input`}
-          value={draft}
-          placeholder="Type a message"
-          onChange={(e) => setDraft(e.target.value)}
-          autoComplete="off"
-        />
-        <button type="submit" className="lab-button" data-testid={`user-${user}-send`} disabled={!draft || state !== 'open'}>
-          Send
-        </button>
-      </form>
+      <MessageForm
+        label={`Message as user ${user}`}
+        testId={`user-${user}`}
+        draft={draft}
+        onDraft={setDraft}
+        onSend={() => void send()}
+        sendDisabled={state !== 'open'}
+      />
     </div>
   );
 }

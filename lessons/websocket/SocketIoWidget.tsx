@@ -1,12 +1,12 @@
 'use client';
 
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { LabSocketIo, type SocketIoState } from '../../components/lab/clients/socketio';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
-import { StateBadge, usePostJson } from './shared';
+import { MessageForm, StateBadge, usePostJson } from './shared';
 import styles from './widgets.module.css';
 
 type Role = 'customer' | 'agent';
@@ -70,7 +70,6 @@ function SocketIoPane({ as }: { as: Role }) {
   const [lines, setLines] = useState<Line[]>([]);
   const [draft, setDraft] = useState('');
   const counter = useRef(0);
-  const inputId = useId();
 
   const add = (kind: string, text: string, id?: string) => setLines((ls) => withLine(ls, kind, text, id));
 
@@ -136,29 +135,7 @@ function SocketIoPane({ as }: { as: Role }) {
           </li>
         ))}
       </ol>
-      <form
-        className={`${ui.row} ${styles.row}`}
-        onSubmit={(e) => {
-          e.preventDefault();
-          void send();
-        }}
-      >
-        <label htmlFor={inputId} className="visually-hidden">
-          Message as {as}
-        </label>
-        <input
-          id={inputId}
-          className={`lab-input ${styles.grow}`}
-          data-testid={`sio-${as}-input`}
-          value={draft}
-          placeholder="Type a message"
-          onChange={(e) => setDraft(e.target.value)}
-          autoComplete="off"
-        />
-        <button type="submit" className="lab-button" data-testid={`sio-${as}-send`} disabled={!draft}>
-          Send
-        </button>
-      </form>
+      <MessageForm label={`Message as ${as}`} testId={`sio-${as}`} draft={draft} onDraft={setDraft} onSend={() => void send()} />
     </div>
   );
 }

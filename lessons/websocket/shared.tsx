@@ -1,7 +1,8 @@
 'use client';
 
-import { useMemo } from 'react';
+import { type ReactNode, useId, useMemo } from 'react';
 import { useLab, useTimeline } from '../../components/lab/LabProvider';
+import ui from '../../components/lab/widget.module.css';
 import type { TimelineEvent } from '../../lib/timeline';
 import styles from './widgets.module.css';
 
@@ -41,5 +42,58 @@ export function StateBadge({ state, testId, conn }: { state: string; testId: str
     <span className={styles.state} data-testid={testId} data-state={state} data-conn={conn}>
       {state}
     </span>
+  );
+}
+
+/**
+ * A pane's message box: a labelled input and a Send button in one form, so
+ * Enter sends. `testId` prefixes `-input` and `-send`; `children` go after
+ * the button (extra actions).
+ */
+export function MessageForm({
+  label,
+  testId,
+  draft,
+  onDraft,
+  onSend,
+  sendDisabled = false,
+  sendLabel = 'Send',
+  children,
+}: {
+  label: string;
+  testId: string;
+  draft: string;
+  onDraft: (text: string) => void;
+  onSend: () => void;
+  sendDisabled?: boolean;
+  sendLabel?: string;
+  children?: ReactNode;
+}) {
+  const inputId = useId();
+  return (
+    <form
+      className={`${ui.row} ${styles.row}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSend();
+      }}
+    >
+      <label htmlFor={inputId} className="visually-hidden">
+        {label}
+      </label>
+      <input
+        id={inputId}
+        className={`lab-input ${styles.grow}`}
+        data-testid={`${testId}-input`}
+        value={draft}
+        placeholder="Type a message"
+        onChange={(e) => onDraft(e.target.value)}
+        autoComplete="off"
+      />
+      <button type="submit" className="lab-button" data-testid={`${testId}-send`} disabled={!draft || sendDisabled}>
+        {sendLabel}
+      </button>
+      {children}
+    </form>
   );
 }
