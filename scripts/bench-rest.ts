@@ -11,8 +11,9 @@
  *     (taps under 10% of throughput) is judged on this one;
  *   - full lab + a tab watching: the same, with a lab channel connected to
  *     the session, so every event is also serialised and sent to it.
- * The servers run in a child process (this file with --serve), so the load
- * generator doesn't share their event loop. Rounds alternate between the
+ * Each server runs in a child process of its own (this file with --serve
+ * lab|untapped), so the load generator doesn't share their event loop and
+ * neither shares the other's heap. Rounds alternate between the
  * variants so background noise hits them alike.
  *
  * Options: --duration S (per round, default 5), --rounds N (default 3),
@@ -27,14 +28,15 @@ import autocannon from 'autocannon';
 import WebSocket from 'ws';
 import { createRouter, type Route } from '../server/http/router';
 import { createLab } from '../server/lab';
+import { configFromEnv } from '../server/lab/config';
 import { createRest } from '../server/protocols/rest';
 import { type BenchChild, forkBenchChild, serveParent, startBenchLab } from './bench-lab-child';
 
 const { values: args } = parseArgs({
   options: {
-    serve: { type: 'boolean', default: false },
+    serve: { type: 'string' },
     duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
     json: { type: 'string' },
     profile: { type: 'string' },
@@ -45,38 +47,37 @@ const PATH = '/api/accounts/123';
 /** The issue's goal: the taps cost less than this share of throughput. */
 const GOAL_OVERHEAD = 0.1;
 
-type Server = BenchChild<Ports>;
+type Server = BenchChild<Served>;
 
-interface Ports {
-  full: number;
-  untapped: number;
-  fullSession: string;
-  untappedSession: string;
+interface Served {
+  port: number;
+  session: string;
 }
 
-/** Child process: both servers on free loopback ports; sends their ports to the parent. */
-async function serve(): Promise<void> {
-  const { server: full, port: fullPort } = await startBenchLab();
-  const fullSession = full.lab.sessions.create();
-
+/**
+ * Child process: one server, the full lab or the untapped handler, on a free loopback port.
+ * Each variant has a process of its own: in a shared one, the garbage collector's work for the
+ * full lab's event log (thousands of retained events) was charged to the untapped server too.
+ */
+async function serve(variant: string): Promise<void> {
+  if (variant === 'lab') {
+    const { server, port } = await startBenchLab();
+    serveParent({ port, session: server.lab.sessions.create() } satisfies Served, () => server.close());
+    return;
+  }
   // Taps off: the same handler and router, but the route has no `tap` and the SQL isn't recorded.
-  const lab = createLab(full.lab.config);
+  const lab = createLab({ ...configFromEnv(), dbPath: ':memory:' });
   const untappedLab = { ...lab, sessionDb: (sessionId: string) => lab.db.forSession(sessionId, () => undefined) };
   const rest = createRest(untappedLab);
   const routes: Route[] = [{ method: 'GET', path: '/api/accounts/:id', access: 'session', handler: rest.getAccount }];
   const router = createRouter(untappedLab, routes, []);
   const untapped = createServer((req, res) => void router.handle(req, res, new URL(req.url ?? '/', 'http://bench.invalid')));
   await new Promise<void>((resolve) => untapped.listen(0, '127.0.0.1', resolve));
-  const untappedSession = lab.sessions.create();
-
-  const ports: Ports = {
-    full: fullPort,
-    untapped: (untapped.address() as AddressInfo).port,
-    fullSession,
-    untappedSession,
-  };
-  // The parent asks for CPU time around each round: a measure that other processes on a busy machine barely skew.
-  serveParent(ports, () => full.close());
+  const port = (untapped.address() as AddressInfo).port;
+  serveParent({ port, session: lab.sessions.create() } satisfies Served, async () => {
+    untapped.close();
+    lab.close();
+  });
 }
 
 interface Figures {
@@ -89,7 +90,8 @@ interface Figures {
   cpuUsPerRequest: number;
 }
 
-async function load(child: Server, port: number, session: string, seconds: number, connections: number): Promise<Figures> {
+async function load(child: Server, seconds: number, connections: number): Promise<Figures> {
+  const { port, session } = child.info;
   const cpuBefore = await child.cpuMicros();
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${PATH}`,
@@ -109,20 +111,27 @@ async function load(child: Server, port: number, session: string, seconds: numbe
   };
 }
 
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+/** The median round: one round disturbed by a neighbour or a major GC doesn't move it. */
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+/** Warm-up per variant: long enough for V8 to optimise the hot paths (2 s left the first round ~40% slower). */
+const WARM_UP_SECONDS = 5;
 
 async function main(): Promise<void> {
   const seconds = Number(args.duration);
   const rounds = Number(args.rounds);
   const connections = Number(args.connections);
   const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
-  const child: Server = await forkBenchChild<Ports>(import.meta.filename, ['--serve'], { execArgv: profile });
-  const ports = child.info;
+  const start = (variant: string) => forkBenchChild<Served>(import.meta.filename, ['--serve', variant], { execArgv: profile });
+  const [untapped, full] = await Promise.all([start('untapped'), start('lab')]);
   // A student's tab: the lab channel receives every event the taps produce. Open only for the
   // "watched" rounds, so the figures separate recording the events from sending them to a tab.
   let channelMessages = 0;
   const watch = async () => {
-    const channel = new WebSocket(`ws://127.0.0.1:${ports.full}/api/lab/channel?session=${ports.fullSession}`);
+    const channel = new WebSocket(`ws://127.0.0.1:${full.info.port}/api/lab/channel?session=${full.info.session}`);
     await new Promise((resolve, reject) => {
       channel.once('open', resolve);
       channel.once('error', reject);
@@ -135,21 +144,21 @@ async function main(): Promise<void> {
   const watched = async (seconds: number) => {
     const channel = await watch();
     try {
-      return await load(child, ports.full, ports.fullSession, seconds, connections);
+      return await load(full, seconds, connections);
     } finally {
       channel.close();
     }
   };
 
   try {
-    console.log(`Warming up (2 s each)…`);
-    await load(child, ports.untapped, ports.untappedSession, 2, connections);
-    await load(child, ports.full, ports.fullSession, 2, connections);
-    await watched(2);
+    console.log(`Warming up (${WARM_UP_SECONDS} s each)…`);
+    await load(untapped, WARM_UP_SECONDS, connections);
+    await load(full, WARM_UP_SECONDS, connections);
+    await watched(WARM_UP_SECONDS);
     const runs: { full: Figures[]; untapped: Figures[]; watched: Figures[] } = { full: [], untapped: [], watched: [] };
     for (let round = 1; round <= rounds; round++) {
-      runs.untapped.push(await load(child, ports.untapped, ports.untappedSession, seconds, connections));
-      runs.full.push(await load(child, ports.full, ports.fullSession, seconds, connections));
+      runs.untapped.push(await load(untapped, seconds, connections));
+      runs.full.push(await load(full, seconds, connections));
       runs.watched.push(await watched(seconds));
       const [off, on, tab] = [runs.untapped.at(-1), runs.full.at(-1), runs.watched.at(-1)];
       console.log(
@@ -159,19 +168,24 @@ async function main(): Promise<void> {
       );
     }
     const summary = (list: Figures[]) => ({
-      reqPerSec: Math.round(mean(list.map((f) => f.reqPerSec))),
-      p50: Number(mean(list.map((f) => f.p50)).toFixed(1)),
-      p99: Number(mean(list.map((f) => f.p99)).toFixed(1)),
-      cpuUsPerRequest: Math.round(mean(list.map((f) => f.cpuUsPerRequest))),
+      reqPerSec: Math.round(median(list.map((f) => f.reqPerSec))),
+      p50: Number(median(list.map((f) => f.p50)).toFixed(1)),
+      p99: Number(median(list.map((f) => f.p99)).toFixed(1)),
+      cpuUsPerRequest: Math.round(median(list.map((f) => f.cpuUsPerRequest))),
       errors: list.reduce((n, f) => n + f.errors + f.non2xx, 0),
     });
     const off = summary(runs.untapped);
     const on = summary(runs.full);
     const tab = summary(runs.watched);
-    const overhead = 1 - on.reqPerSec / off.reqPerSec;
-    // With the server CPU-bound, throughput is 1 / (CPU per request): the same ratio, measured without the neighbours' noise.
-    const cpuOverhead = 1 - off.cpuUsPerRequest / on.cpuUsPerRequest;
-    console.log(`\nGET ${PATH}, ${connections} connections, ${rounds} × ${seconds} s per variant (mean of rounds)`);
+    // Overheads are compared within each round, then the median round is taken: this VM's speed drifts
+    // by ±30% over minutes (other tenants on the host), and variants measured seconds apart drift together.
+    const perRound = (tapped: Figures[]) => ({
+      throughput: median(tapped.map((f, i) => 1 - f.reqPerSec / (runs.untapped[i] as Figures).reqPerSec)),
+      // With the server CPU-bound, throughput is 1 / (CPU per request): the same ratio, without the load tool's noise.
+      cpu: median(tapped.map((f, i) => 1 - (runs.untapped[i] as Figures).cpuUsPerRequest / f.cpuUsPerRequest)),
+    });
+    const { throughput: overhead, cpu: cpuOverhead } = perRound(runs.full);
+    console.log(`\nGET ${PATH}, ${connections} connections, ${rounds} × ${seconds} s per variant (median round; overheads: median of the rounds' own ratios)`);
     console.table({
       'taps off (same handler)': {
         'req/s': off.reqPerSec,
@@ -200,8 +214,7 @@ async function main(): Promise<void> {
       `Taps cost ${(overhead * 100).toFixed(1)}% of measured throughput and ${(cpuOverhead * 100).toFixed(1)}% of CPU-bound capacity ` +
         `(server CPU per request). Goal: under ${GOAL_OVERHEAD * 100}% — ${verdict(overhead)} / ${verdict(cpuOverhead)}.`,
     );
-    const watchedOverhead = 1 - tab.reqPerSec / off.reqPerSec;
-    const watchedCpuOverhead = 1 - off.cpuUsPerRequest / tab.cpuUsPerRequest;
+    const { throughput: watchedOverhead, cpu: watchedCpuOverhead } = perRound(runs.watched);
     console.log(
       `With a tab watching (every event also serialised and sent over the lab channel: ${channelMessages} messages): ` +
         `${(watchedOverhead * 100).toFixed(1)}% of throughput, ${(watchedCpuOverhead * 100).toFixed(1)}% of CPU-bound capacity.`,
@@ -212,11 +225,11 @@ async function main(): Promise<void> {
         JSON.stringify({ connections, seconds, rounds, off, on, tab, overhead, cpuOverhead, runs }, null, 2),
       );
   } finally {
-    await child.stop();
+    await Promise.all([untapped.stop(), full.stop()]);
   }
 }
 
-if (args.serve) void serve();
+if (args.serve) void serve(args.serve);
 else
   main().catch((error: unknown) => {
     console.error(error);
