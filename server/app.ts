@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { HttpError, sendProblem } from './http/errors';
 import { createRouter, refuseUpgrade } from './http/router';
 import { sessionCookie, sessionIdFrom } from './http/session';
+import { TappedResponse } from './http/tap';
 import { createLab, type Lab } from './lab';
 import { labApi } from './lab/api';
 import { LabChannel } from './lab/channel';
@@ -73,7 +74,8 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
   let nextReady: Promise<NextHandlers | undefined> = Promise.resolve(undefined);
   let nextHandlers: NextHandlers | undefined;
 
-  const server = createServer(async (req, res) => {
+  // TappedResponse lets the HTTP tap see what each recorded response sends (see server/http/tap.ts).
+  const server = createServer({ ServerResponse: TappedResponse }, async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     if (isLabPath(url.pathname)) {
       await router.handle(req, res, url);

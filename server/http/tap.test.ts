@@ -1,0 +1,90 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BODY_PREVIEW_LIMIT, type EventInput } from '../../lib/timeline';
+import type { Lab } from '../lab';
+import { TappedResponse, tapExchange } from './tap';
+
+let server: Server | undefined;
+afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+/** A real server with TappedResponse; `respond` answers each request, recorded unless `tap` is false. */
+async function serve(respond: (res: ServerResponse) => void, tap = true) {
+  const recorded: EventInput[] = [];
+  const lab = { record: (_session: string, event: EventInput) => void recorded.push(event) } as unknown as Lab;
+  server = createServer({ ServerResponse: TappedResponse }, (req: IncomingMessage, res: ServerResponse) => {
+    if (tap)
+      tapExchange(lab, 'session', 'rest', req, res, new URL(req.url ?? '/', 'http://lab.invalid')).request(Buffer.alloc(0), 0);
+    respond(res);
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const get = async (path: string) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { 'x-lab-trace': 'trace-1' } });
+    const body = Buffer.from(await res.arrayBuffer());
+    // 'finish' fires once the last byte is handed to the socket: wait for the response event.
+    for (let i = 0; i < 50 && !recorded.some((e) => e.kind === 'response'); i++) await new Promise((r) => setTimeout(r, 10));
+    return {
+      res,
+      body,
+      response: recorded.find((e) => e.kind === 'response'),
+      request: recorded.find((e) => e.kind === 'request'),
+    };
+  };
+  return { get, recorded };
+}
+
+describe('the HTTP tap (TappedResponse)', () => {
+  it('records the request and the response: status line, headers given to writeHead, body and size', async () => {
+    const { get } = await serve((res) => {
+      res.setHeader('x-set-before', 'yes');
+      res.writeHead(201, { 'Content-Type': 'application/json', 'X-From-WriteHead': '1' });
+      res.end('{"ok":true}');
+    });
+    const { res, request, response } = await get('/api/things?x=1');
+    expect(res.status).toBe(201);
+    expect(request).toMatchObject({
+      kind: 'request',
+      origin: 'server',
+      stream: 'trace-1',
+      detail: { method: 'GET', url: '/api/things?x=1' },
+    });
+    expect(request?.detail?.headers?.['x-lab-trace']).toBe('trace-1');
+    expect(response).toMatchObject({ kind: 'response', dir: 'out', bytes: 11, stream: 'trace-1' });
+    expect(response?.detail).toMatchObject({ status: 201, statusText: 'Created', body: '{"ok":true}', bodyTruncated: false });
+    expect(response?.detail?.headers).toMatchObject({
+      'x-set-before': 'yes',
+      'content-type': 'application/json',
+      'x-from-writehead': '1',
+    });
+  });
+
+  it('counts every byte of a large body written in string and Buffer chunks, and keeps only the preview', async () => {
+    const chunk = 'a'.repeat(3000);
+    const { get } = await serve((res) => {
+      res.setHeader('content-type', 'text/plain');
+      res.write(chunk);
+      res.write(Buffer.from('b'.repeat(3000)));
+      res.end(chunk);
+    });
+    const { body, response } = await get('/big');
+    expect(body.length).toBe(9000);
+    expect(response?.bytes).toBe(9000);
+    expect(response?.detail?.bodyTruncated).toBe(true);
+    expect(response?.detail?.body).toBe('a'.repeat(3000) + 'b'.repeat(BODY_PREVIEW_LIMIT - 3000));
+  });
+
+  it('shows a binary body as its size, not as text', async () => {
+    const { get } = await serve((res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.from([0, 1, 2, 3]));
+    });
+    expect((await get('/bin')).response?.detail?.body).toBe('<4 bytes>');
+  });
+
+  it('leaves responses it is not recording alone', async () => {
+    const { get, recorded } = await serve((res) => res.end('plain'), false);
+    expect((await get('/page')).body.toString()).toBe('plain');
+    expect(recorded).toEqual([]);
+  });
+});
