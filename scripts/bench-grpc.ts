@@ -37,13 +37,15 @@ import {
   StreamTransactionsResponseSchema,
   UploadLogsRequestSchema,
 } from '../proto/gen/lab/bank/v1/bank_pb';
+import { createLab } from '../server/lab';
+import { configFromEnv } from '../server/lab/config';
 import { grpcConfig } from '../server/protocols/grpc/config';
 import { accountService } from '../server/protocols/grpc/service';
 import { SESSION } from '../server/protocols/grpc/session';
-import { type BenchChild, forkBenchChild, serveParent, startBenchLab } from './bench-lab-child';
+import { type BenchChild, forkBenchChild, median, serveParent, startBenchLab } from './bench-lab-child';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const GOAL_PERCENT = 15;
 
@@ -91,106 +93,114 @@ function listen(server: http.Server | http2.Http2Server): Promise<number> {
 }
 
 interface Ports {
-  labH2: number;
-  labH1: number;
-  bareH2: number;
-  bareH1: number;
+  /** The h2c port (native gRPC). */
+  h2: number;
+  /** The HTTP/1.1 port (Connect); the lab serves it under /api/grpc. */
+  h1: number;
   session: string;
 }
 
-/** The servers' process (this file with --serve): the lab, and a bare connect-node server beside it. */
-async function serve(): Promise<void> {
-  const { server: lab, port: httpPort } = await startBenchLab();
-  const grpcPort = lab.lab.listeners.get('grpc')?.port;
-  if (!grpcPort) throw new Error('the lab did not start its gRPC listener');
-  const session = lab.lab.sessions.create();
-
+/**
+ * A server process (this file with --serve lab|bare). Each variant has a process of its own, so
+ * neither pays for the other's heap: the lab's retained timeline events made the garbage
+ * collector's work in a shared process land on the bare server's calls too.
+ */
+async function serve(variant: string): Promise<void> {
+  if (variant === 'lab') {
+    const { server: lab, port } = await startBenchLab();
+    const h2 = lab.lab.listeners.get('grpc')?.port;
+    if (!h2) throw new Error('the lab did not start its gRPC listener');
+    serveParent({ h2, h1: port, session: lab.lab.sessions.create() } satisfies Ports, () => lab.close());
+    return;
+  }
   // The bare server: the same service and database, none of the lab's plumbing.
+  const lab = createLab({ ...configFromEnv(), dbPath: ':memory:' });
+  const session = lab.sessions.create();
   const bare = connectNodeAdapter({
-    routes: (router) => router.service(AccountService, accountService(lab.lab, grpcConfig(lab.lab.config))),
+    routes: (router) => router.service(AccountService, accountService(lab, grpcConfig(lab.config))),
     contextValues: () => createContextValues().set(SESSION, session),
-    readMaxBytes: grpcConfig(lab.lab.config).readMaxBytes,
+    readMaxBytes: grpcConfig(lab.config).readMaxBytes,
   });
-  const ports: Ports = {
-    labH2: grpcPort,
-    labH1: httpPort,
-    bareH2: await listen(http2.createServer(bare)),
-    bareH1: await listen(http.createServer(bare)),
-    session,
-  };
-  serveParent(ports, () => lab.close());
+  const ports: Ports = { h2: await listen(http2.createServer(bare)), h1: await listen(http.createServer(bare)), session };
+  serveParent(ports, async () => lab.close());
 }
 
 async function main(): Promise<void> {
-  const server = await forkBenchChild<Ports>(fileURLToPath(import.meta.url), ['--serve'], {
-    // BENCH_CPU_PROF=<dir>: the servers' process writes a V8 CPU profile there when it exits.
-    execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
-  });
-  const ports = server.info;
+  const start = (variant: string) =>
+    forkBenchChild<Ports>(fileURLToPath(import.meta.url), ['--serve', variant], {
+      // BENCH_CPU_PROF=<dir>: each server process writes a V8 CPU profile there when it exits.
+      execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+    });
+  const servers = { lab: await start('lab'), bare: await start('bare') };
 
-  const identify: Interceptor = (next) => (req) => {
-    req.header.set('x-lab-session', ports.session);
-    req.header.set('x-lab-trace', 'bench');
-    return next(req);
+  const withSession = (session: string) => {
+    const identify: Interceptor = (next) => (req) => {
+      req.header.set('x-lab-session', session);
+      req.header.set('x-lab-trace', 'bench');
+      return next(req);
+    };
+    return { interceptors: [identify] };
   };
-  const withSession = { interceptors: [identify] };
   const managers: Http2SessionManager[] = [];
-  const h2Client = (port: number) => {
-    const baseUrl = `http://127.0.0.1:${port}`;
+  const h2Client = ({ h2, session }: Ports) => {
+    const baseUrl = `http://127.0.0.1:${h2}`;
     const sessionManager = new Http2SessionManager(baseUrl);
     managers.push(sessionManager);
-    return createClient(AccountService, createGrpcTransport({ baseUrl, sessionManager, ...withSession }));
+    return createClient(AccountService, createGrpcTransport({ baseUrl, sessionManager, ...withSession(session) }));
   };
-  const h1Client = (base: string) =>
-    createClient(AccountService, createConnectTransport({ baseUrl: base, httpVersion: '1.1', ...withSession }));
+  const h1Client = ({ h1, session }: Ports, prefix: string) =>
+    createClient(
+      AccountService,
+      createConnectTransport({ baseUrl: `http://127.0.0.1:${h1}${prefix}`, httpVersion: '1.1', ...withSession(session) }),
+    );
 
   const pairs = [
     {
       transport: 'gRPC over h2c',
-      lab: h2Client(ports.labH2),
-      bare: h2Client(ports.bareH2),
+      lab: h2Client(servers.lab.info),
+      bare: h2Client(servers.bare.info),
     },
     {
       transport: 'Connect over HTTP/1.1',
-      lab: h1Client(`http://127.0.0.1:${ports.labH1}/api/grpc`),
-      bare: h1Client(`http://127.0.0.1:${ports.bareH1}`),
+      lab: h1Client(servers.lab.info, '/api/grpc'),
+      bare: h1Client(servers.bare.info, ''),
     },
   ];
   console.log(
-    `Unary GetAccount, ${CONCURRENCY} calls in flight, ${ROUNDS} rounds × ${SECONDS} s per variant, alternating ` +
-      '(servers in a child process; server CPU per call read from it)\n',
+    `Unary GetAccount, ${CONCURRENCY} calls in flight, ${ROUNDS} rounds × ${SECONDS} s per variant, alternating, median round ` +
+      '(each server in a child process of its own; server CPU per call read from it)\n',
   );
   console.log('| transport / server | calls/s | p50 ms | p99 ms | server CPU µs/call |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const verdicts: string[] = [];
   for (const pair of pairs) {
     const runs: { lab: Figures[]; bare: Figures[] } = { lab: [], bare: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      runs.bare.push(await load(pair.bare, server, SECONDS));
-      runs.lab.push(await load(pair.lab, server, SECONDS));
+      runs.bare.push(await load(pair.bare, servers.bare, SECONDS));
+      runs.lab.push(await load(pair.lab, servers.lab, SECONDS));
     }
     const row = (name: string, list: Figures[]) => {
       const f = {
-        callsPerSecond: mean(list.map((x) => x.callsPerSecond)),
-        p50: mean(list.map((x) => x.p50)),
-        p99: mean(list.map((x) => x.p99)),
-        cpuUsPerCall: mean(list.map((x) => x.cpuUsPerCall)),
+        callsPerSecond: median(list.map((x) => x.callsPerSecond)),
+        p50: median(list.map((x) => x.p50)),
+        p99: median(list.map((x) => x.p99)),
+        cpuUsPerCall: median(list.map((x) => x.cpuUsPerCall)),
       };
       console.log(
         `| ${pair.transport} — ${name} | ${f.callsPerSecond.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)} | ${f.cpuUsPerCall.toFixed(0)} |`,
       );
-      return f;
     };
-    const bare = row('bare connect-node', runs.bare);
-    const lab = row('lab (taps on)', runs.lab);
-    const lost = (1 - lab.callsPerSecond / bare.callsPerSecond) * 100;
-    const cpu = (1 - bare.cpuUsPerCall / lab.cpuUsPerCall) * 100;
+    row('bare connect-node', runs.bare);
+    row('lab (taps on)', runs.lab);
+    // Compared within each round, then the median round: the VM's speed drifts over minutes, and
+    // variants measured seconds apart drift together.
+    const lost = median(runs.lab.map((f, i) => 1 - f.callsPerSecond / (runs.bare[i] as Figures).callsPerSecond)) * 100;
+    const cpu = median(runs.lab.map((f, i) => 1 - (runs.bare[i] as Figures).cpuUsPerCall / f.cpuUsPerCall)) * 100;
     verdicts.push(`${pair.transport}: ${lost.toFixed(1)}% of throughput, ${cpu.toFixed(1)}% of server CPU-bound capacity`);
   }
   console.log(`\nTaps cost (lab vs bare; goal under ${GOAL_PERCENT}%):\n  ${verdicts.join('\n  ')}`);
   for (const m of managers) m.abort();
-  await server.stop();
+  await Promise.all([servers.lab.stop(), servers.bare.stop()]);
 
   // 2. Sizes and codec speed for the lesson's messages.
   const samples: { name: string; schema: DescMessage; message: MessageShape<DescMessage> }[] = [
@@ -250,7 +260,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--serve')) void serve();
+if (process.argv.includes('--serve')) void serve(process.argv[process.argv.indexOf('--serve') + 1] ?? 'lab');
 else
   main().catch((error: unknown) => {
     console.error(error);

@@ -74,6 +74,13 @@ export function serveParent(info: unknown, close: () => Promise<void> = async ()
 
 // ───────────────────────────── in the parent ─────────────────────────────
 
+/** The middle value (mean of the two middle ones for an even count): one disturbed round doesn't move it. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
 export interface BenchChild<Info> {
   process: ChildProcess;
   pid: number;

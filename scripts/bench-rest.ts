@@ -30,7 +30,7 @@ import { createRouter, type Route } from '../server/http/router';
 import { createLab } from '../server/lab';
 import { configFromEnv } from '../server/lab/config';
 import { createRest } from '../server/protocols/rest';
-import { type BenchChild, forkBenchChild, serveParent, startBenchLab } from './bench-lab-child';
+import { type BenchChild, forkBenchChild, median, serveParent, startBenchLab } from './bench-lab-child';
 
 const { values: args } = parseArgs({
   options: {
@@ -111,12 +111,6 @@ async function load(child: Server, seconds: number, connections: number): Promis
   };
 }
 
-/** The median round: one round disturbed by a neighbour or a major GC doesn't move it. */
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 /** Warm-up per variant: long enough for V8 to optimise the hot paths (2 s left the first round ~40% slower). */
 const WARM_UP_SECONDS = 5;
 
@@ -185,7 +179,9 @@ async function main(): Promise<void> {
       cpu: median(tapped.map((f, i) => 1 - (runs.untapped[i] as Figures).cpuUsPerRequest / f.cpuUsPerRequest)),
     });
     const { throughput: overhead, cpu: cpuOverhead } = perRound(runs.full);
-    console.log(`\nGET ${PATH}, ${connections} connections, ${rounds} × ${seconds} s per variant (median round; overheads: median of the rounds' own ratios)`);
+    console.log(
+      `\nGET ${PATH}, ${connections} connections, ${rounds} × ${seconds} s per variant (median round; overheads: median of the rounds' own ratios)`,
+    );
     console.table({
       'taps off (same handler)': {
         'req/s': off.reqPerSec,
