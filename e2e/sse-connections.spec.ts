@@ -71,6 +71,12 @@ test('the multiplexed feed delivers balance, transactions and alerts over one co
   expect(await numberAttr(widget.getByTestId('feed-balance'), 'data-count')).toBe(3);
   await expect(widget.getByTestId('feed-balance')).toContainText('account 456: €-750.00');
 
+  // Server events reach the tab in batches (every 20 ms): the alerts can arrive before the POST's response event.
+  await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'response' && e.detail?.url === '/api/sse/payments',
+    "the server's response event for the POST",
+  );
   const events = await lab.events(page);
   const messages = events.filter((e) => e.origin === 'browser' && e.protocol === 'sse' && e.kind === 'message');
   expect(new Set(messages.map((e) => e.detail?.fields?.type))).toEqual(new Set(['balance', 'transactions', 'alerts']));

@@ -10,10 +10,10 @@ import { terminalClient } from './session';
  *
  * While an exchange is being recorded, its writes pass through `exchange`.
  * The hooks live on the prototype, so a recorded request costs one small
- * object: wrapping `write`/`end`/`writeHead` on each response instead (with
- * bound functions and closures) cost about a third of a REST request's CPU
- * time, measured with `npm run bench:rest`. Unrecorded responses (pages,
- * the lab's own controls) only pay an `undefined` check per call.
+ * object, where wrapping `write`/`end`/`writeHead` on each response took
+ * three bound functions and a handful of closures per request (see the REST
+ * section of docs/PERFORMANCE.md). Unrecorded responses (pages, the lab's own
+ * controls) only pay an `undefined` check per call.
  */
 export class TappedResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
   exchange: ExchangeTap | undefined = undefined;
