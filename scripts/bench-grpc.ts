@@ -4,16 +4,17 @@
  * 1. Unary GetAccount calls per second and p99 latency, over native gRPC (h2c)
  *    and Connect over HTTP/1.1, against the lab (wire taps, session lookup,
  *    drop registration) and against a bare connect-node server running the
- *    same service on the same database (no taps), in the same run.
+ *    same service on its own database (no taps), in the same run.
  * 2. The lesson's messages in binary and JSON: sizes, encode and decode times.
  *
- * The servers run in a child process, so the client's work doesn't count as
- * theirs; the lab and bare variants alternate (BENCH_ROUNDS rounds of
- * BENCH_SECONDS each) so background noise hits both alike. Besides calls per
- * second, the server's CPU time per call is read from the child: on a busy
- * machine it is the steadier figure. Environment: BENCH_SECONDS (5),
- * BENCH_ROUNDS (3), BENCH_CONCURRENCY (16), BENCH_CPU_PROF (a folder for the
- * servers' CPU profile).
+ * Each server runs in a child process of its own, so the client's work doesn't
+ * count as theirs and neither pays for the other's heap; the lab and bare
+ * variants alternate (BENCH_ROUNDS rounds of BENCH_SECONDS each) so background
+ * noise hits both alike, and the overheads are the median of each round's own
+ * ratio. Besides calls per second, each server's CPU time per call is read
+ * from its process: the steadier figure. Environment: BENCH_SECONDS (4),
+ * BENCH_ROUNDS (5), BENCH_CONCURRENCY (16), BENCH_CPU_PROF (a folder for the
+ * servers' CPU profiles).
  */
 import http from 'node:http';
 import http2 from 'node:http2';
