@@ -13,12 +13,13 @@
  *     the session, so every event is also serialised and sent to it.
  * Each server runs in a child process of its own (this file with --serve
  * lab|untapped), so the load generator doesn't share their event loop and
- * neither shares the other's heap. Rounds alternate between the
- * variants so background noise hits them alike.
+ * neither shares the other's heap. Rounds alternate between the variants
+ * so the VM's drifting speed hits them alike; the overheads are the median
+ * of each round's own ratio.
  *
- * Options: --duration S (per round, default 5), --rounds N (default 3),
- * --connections N (default 10), --json FILE, --profile DIR (writes a V8 CPU
- * profile of the server process there, for finding where the time goes).
+ * Options: --duration S (per round, default 5), --rounds N (default 5),
+ * --connections N (default 10), --json FILE, --profile DIR (writes V8 CPU
+ * profiles of both server processes there, for finding where the time goes).
  */
 import fs from 'node:fs';
 import { createServer } from 'node:http';
