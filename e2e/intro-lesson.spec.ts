@@ -80,6 +80,12 @@ test('Drop connection kills the echo socket on the server; the client reconnects
   await lab.waitForEvent(page, (e) => e.conn === conn && e.kind === 'reconnected', 'the reconnect');
   await expect(page.getByTestId('echo-state')).toHaveAttribute('data-state', 'open');
 
+  // The server's events travel over the lab channel, which may deliver them after the browser's own 'reconnected'.
+  await lab.waitForEvent(
+    page,
+    (e) => e.conn === conn && e.origin === 'server' && e.kind === 'open' && e.at > opened.at,
+    "the server's open for the new socket",
+  );
   const life = (await lab.events(page)).filter((e) => e.conn === conn);
   const browserSide = life.filter((e) => e.origin === 'browser').map((e) => e.kind);
   // drop → reconnect-attempt → reconnected, in that order, on the browser's side.

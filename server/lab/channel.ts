@@ -9,10 +9,13 @@ const MAX_CLIENT_MESSAGE_BYTES = 1024;
 /** Replays and live bursts are sent in batches of at most this many events. */
 const BATCH_SIZE = 500;
 /**
- * Live events are gathered for this long and sent as one message: busy
- * sessions (a load test, a fleet of ATMs) record thousands of events a
- * second, and one WebSocket write each would cost more than recording them.
- * 20 ms is about one frame of a 60 Hz display, so nobody can see the delay.
+ * At most one live-events message per this many ms: busy sessions (a load
+ * test, a fleet of ATMs) record thousands of events a second, and one
+ * WebSocket write each would cost more than recording them. 20 ms is about one
+ * frame of a 60 Hz display, so nobody can see the delay. A quiet channel
+ * doesn't wait: its first event goes out at the end of the event-loop turn
+ * that recorded it (with whatever else that turn recorded), so a student's
+ * single click shows up as fast as the browser's own events.
  */
 const FLUSH_MS = 20;
 
@@ -44,18 +47,21 @@ export class LabChannel {
       // always after the replay.
       let pending: TimelineEvent[] = [];
       let scheduled = false;
+      let lastFlushAt = -Infinity;
       const flush = () => {
         scheduled = false;
+        lastFlushAt = performance.now();
         const batch = pending;
         pending = [];
         for (let i = 0; i < batch.length; i += BATCH_SIZE) send({ type: 'events', events: batch.slice(i, i + BATCH_SIZE) });
       };
       const unsubscribe = lab.events.subscribe(sessionId, (event) => {
         pending.push(event);
-        if (!scheduled) {
-          scheduled = true;
-          setTimeout(flush, FLUSH_MS);
-        }
+        if (scheduled) return;
+        scheduled = true;
+        const wait = lastFlushAt + FLUSH_MS - performance.now();
+        if (wait <= 0) setImmediate(flush);
+        else setTimeout(flush, wait);
       });
 
       const { events, firstHeld } = lab.events.after(sessionId, after);
