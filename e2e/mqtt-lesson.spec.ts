@@ -146,6 +146,12 @@ test('unreliable link: a persistent session gets QoS 1 and 2 back after a drop (
   const [{ page }] = await lab.openLesson(SLUG);
   await waitForClients(page);
   const receiverConn = await connOf(lab, page, 'receiver');
+  // The receiver subscribes once connected: a round sent before its SUBACK has nobody to go to.
+  await lab.waitForEvent(
+    page,
+    (e) => e.conn === receiverConn && e.origin === 'browser' && e.dir === 'in' && e.summary.startsWith('SUBACK'),
+    'the receiver’s SUBACK',
+  );
 
   await page.getByTestId('receiver-freeze').check();
   await page.getByTestId('send-round').click();
