@@ -79,15 +79,26 @@ test('QoS handshakes: each packet in order with its packet id, on both sides', a
   const [{ page }] = await lab.openLesson(SLUG);
   await waitForClients(page);
   const conn = await connOf(lab, page, 'qos-lab');
+  await lab.waitForEvent(
+    page,
+    (e) => e.conn === conn && e.origin === 'browser' && e.summary.startsWith('CONNACK'),
+    'the CONNACK of qos-lab',
+  );
   const start = (await framesOf(lab, page, conn)).length;
 
+  // New frames are told apart by id, not by position: the timeline is ordered by time, and a server
+  // event arriving late over the lab channel can land before frames that were already there.
   const sequence = async (qos: 0 | 1 | 2, last: string) => {
-    const before = (await framesOf(lab, page, conn)).length;
+    const seen = new Set((await framesOf(lab, page, conn)).map((e) => e.id));
     await page.getByTestId(`qos-publish-${qos}`).click();
     await lab.waitForEvent(page, (e) => e.conn === conn && e.origin === 'browser' && e.summary.startsWith(last) && true, last);
-    const frames = (await framesOf(lab, page, conn))
-      .slice(before)
-      .filter((e) => e.origin === 'browser' && e.detail?.fields?.type !== 'PINGREQ' && e.detail?.fields?.type !== 'PINGRESP');
+    const frames = (await framesOf(lab, page, conn)).filter(
+      (e) =>
+        !seen.has(e.id) &&
+        e.origin === 'browser' &&
+        e.detail?.fields?.type !== 'PINGREQ' &&
+        e.detail?.fields?.type !== 'PINGRESP',
+    );
     return frames;
   };
   const q0 = await sequence(0, 'PUBLISH atms/eu-west/atm-0001/cash-level QoS 0');
