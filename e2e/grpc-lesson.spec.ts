@@ -3,6 +3,8 @@
  * server: each test clicks what the lesson says to click and checks what the
  * widget and the timeline show.
  */
+
+import type { TimelineEvent } from '../lib/timeline';
 import { GetAccountRequestSchema, GetAccountResponseSchema } from '../proto/gen/lab/bank/v1/bank_pb';
 import { expect, test } from './fixtures';
 import { fieldNumberAt, numbers, tagRows } from './grpc-helpers';
@@ -192,9 +194,10 @@ test('6. caching: POST calls always reach the server; Connect GET is answered by
     (e) => e.origin === 'browser' && e.kind === 'response' && e.detail?.fields?.cache === 'hit',
     'the cache hit',
   );
-  const served = (await lab.events(page)).filter(
-    (e) => e.origin === 'server' && e.kind === 'request' && e.summary.includes('GetMerchant'),
-  );
+  const isServed = (e: TimelineEvent) => e.origin === 'server' && e.kind === 'request' && e.summary.includes('GetMerchant');
+  // The server's events come over the lab channel and may trail the browser's own.
+  await lab.waitForEvent(page, isServed, "the server's GetMerchant request");
+  const served = (await lab.events(page)).filter(isServed);
   expect(served).toHaveLength(1);
   expect(served[0]?.detail?.method).toBe('GET');
 });
