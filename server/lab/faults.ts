@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type FaultState, MAX_LATENCY_MS } from '../../lib/faults';
 
 /** Per-session injected faults that last (latency). Drops are one-shot: see ConnectionRegistry. */
@@ -16,9 +17,15 @@ export class FaultBook {
     this.states.delete(sessionId);
   }
 
-  /** Waits out the session's injected latency before a response or a pushed message. */
-  delay(sessionId: string): Promise<void> {
+  /**
+   * Waits out the session's injected latency before a response or a pushed message: at least that
+   * long on the clock the timeline uses. A Node timer can fire up to a millisecond early (libuv
+   * counts whole milliseconds), and a 100 ms fault showing 99.6 ms on the timeline looks like a bug.
+   */
+  async delay(sessionId: string): Promise<void> {
     const ms = this.get(sessionId).latencyMs;
-    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+    if (ms <= 0) return;
+    const until = performance.now() + ms;
+    for (let left = ms; left > 0; left = until - performance.now()) await sleep(Math.ceil(left));
   }
 }
