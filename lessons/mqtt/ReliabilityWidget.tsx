@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
+import type { LabMqtt } from '../../components/lab/clients/mqtt';
 import { DropButton } from '../../components/lab/DropButton';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
@@ -12,6 +13,21 @@ type Qos = (typeof QOS_LEVELS)[number];
 /** Publishing order within a round: a QoS 1 message first, so a frozen receiver is stuck holding one. */
 const ROUND_ORDER: Qos[] = [1, 2, 0];
 const PER_ROUND = 3;
+/** How long a round waits for the frozen receiver to take its first message (it may be stuck on an earlier one). */
+const FIRST_ARRIVAL_MS = 3_000;
+
+/** Resolves once `client` receives a message with this payload, or after `ms`. */
+function arrival(client: LabMqtt, payload: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      off();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const off = client.subscribe({ message: (m) => m.payload === payload && done() });
+  });
+}
 
 interface Tally {
   sent: number;
@@ -67,21 +83,33 @@ export function ReliabilityWidget() {
     if (receiver.state === 'open') void receiver.client?.sub('lab/link/#', 2);
   }, [receiver.client, receiver.state]);
 
-  const sendRound = () => {
+  const sendRound = async () => {
     const client = sender.client;
     if (!client) return;
     round.current += 1;
     const r = round.current;
-    for (let i = 1; i <= PER_ROUND; i++) {
-      for (const qos of ROUND_ORDER) {
-        void client.publish(`lab/link/q${qos}`, `q${qos}-r${r}-${i}`, { qos }).catch(() => undefined);
-      }
-    }
     setTallies((t) => ({
       0: { ...t[0], sent: t[0].sent + PER_ROUND },
       1: { ...t[1], sent: t[1].sent + PER_ROUND },
       2: { ...t[2], sent: t[2].sent + PER_ROUND },
     }));
+    const [first, ...rest] = Array.from({ length: PER_ROUND }, (_, i) =>
+      ROUND_ORDER.map((qos) => ({ qos, payload: `q${qos}-r${r}-${i + 1}` })),
+    ).flat();
+    if (!first) return;
+    const publish = ({ qos, payload }: { qos: Qos; payload: string }) =>
+      client.publish(`lab/link/q${qos}`, payload, { qos }).catch(() => undefined);
+    // The broker keeps order only per topic, and aedes forwards each QoS on its own path (QoS 0 at
+    // once, QoS 1 after writing the PUBACK, QoS 2 after storing it), so a QoS 2 PUBLISH can reach the
+    // receiver first. mqtt.js PUBRECs it without asking the app, and the frozen receiver would then
+    // stop on its PUBREL (a QoS 2 message counted, the QoS 1 ones stuck behind). So while it is
+    // frozen, the rest of the round waits until the receiver has the first QoS 1 message.
+    const receiving = receiver.client;
+    const firstArrived =
+      frozen.current && receiving && receiver.state === 'open' ? arrival(receiving, first.payload, FIRST_ARRIVAL_MS) : undefined;
+    void publish(first);
+    await firstArrived;
+    for (const message of rest) void publish(message);
   };
 
   const setFrozen = (value: boolean) => {
@@ -124,7 +152,7 @@ export function ReliabilityWidget() {
         </label>
       </div>
       <div className={ui.row}>
-        <button type="button" className="lab-button" data-testid="send-round" onClick={sendRound}>
+        <button type="button" className="lab-button" data-testid="send-round" onClick={() => void sendRound()}>
           Send {PER_ROUND} at each QoS
         </button>
         <DropButton target="mqtt" />

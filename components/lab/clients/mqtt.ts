@@ -234,6 +234,8 @@ export class LabMqtt {
       for (const l of this.listeners) l.message?.(message);
     });
     // A frozen receiver: never acknowledge (mqtt.js waits for this callback before PUBACK/PUBCOMP).
+    // mqtt.js emits 'message' just before calling handleMessage, so the held message is still
+    // delivered to the app. A QoS 2 PUBLISH is PUBREC'd without it: QoS 2 is held at its PUBREL.
     const handle = c.handleMessage.bind(c);
     c.handleMessage = (packet, callback) => {
       if (packet.qos > 0 && this.options.holdAcks?.()) return;
