@@ -88,9 +88,9 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
     }
     if (!sessionId) throw unknownSession();
     const startedAt = now();
-    const tap = route.tap ? tapExchange(lab, sessionId, route.tap, req, res, url) : undefined;
+    const tap = route.tap ? tapExchange(lab, sessionId, route.tap, req, res) : undefined;
     const body = route.streamingBody ? Buffer.alloc(0) : await readBody(req, lab.config.maxBodyBytes);
-    tap?.request(body, startedAt);
+    tap?.request(req, body, startedAt);
     // Injected latency is a lesson fault: it slows lesson endpoints, never the lab's own controls.
     if (route.tap) await lab.faults.delay(sessionId);
     await route.handler({ req, res, url, params, lab, sessionId, body });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BODY_PREVIEW_LIMIT, type EventInput } from '../../lib/timeline';
 import type { Lab } from '../lab';
+import { type EventDescriber, EventLog } from '../lab/event-log';
 import { TappedResponse, tapExchange } from './tap';
 
 let server: Server | undefined;
@@ -10,11 +11,15 @@ afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => reso
 
 /** A real server with TappedResponse; `respond` answers each request, recorded unless `tap` is false. */
 async function serve(respond: (res: ServerResponse) => void, tap = true) {
-  const recorded: EventInput[] = [];
-  const lab = { record: (_session: string, event: EventInput) => void recorded.push(event) } as unknown as Lab;
+  const log = new EventLog(100);
+  const lab = {
+    record: (session: string, event: EventInput) => log.record(session, event),
+    defer: <Part>(session: string, describer: EventDescriber<Part>, part: Part, at?: number) =>
+      log.defer(session, describer, part, at),
+  } as unknown as Lab;
+  const recorded = () => log.after('session', 0).events;
   server = createServer({ ServerResponse: TappedResponse }, (req: IncomingMessage, res: ServerResponse) => {
-    if (tap)
-      tapExchange(lab, 'session', 'rest', req, res, new URL(req.url ?? '/', 'http://lab.invalid')).request(Buffer.alloc(0), 0);
+    if (tap) tapExchange(lab, 'session', 'rest', req, res).request(req, Buffer.alloc(0), 0);
     respond(res);
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
@@ -23,12 +28,12 @@ async function serve(respond: (res: ServerResponse) => void, tap = true) {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { 'x-lab-trace': 'trace-1' } });
     const body = Buffer.from(await res.arrayBuffer());
     // 'finish' fires once the last byte is handed to the socket: wait for the response event.
-    for (let i = 0; i < 50 && !recorded.some((e) => e.kind === 'response'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 50 && !recorded().some((e) => e.kind === 'response'); i++) await new Promise((r) => setTimeout(r, 10));
     return {
       res,
       body,
-      response: recorded.find((e) => e.kind === 'response'),
-      request: recorded.find((e) => e.kind === 'request'),
+      response: recorded().find((e) => e.kind === 'response'),
+      request: recorded().find((e) => e.kind === 'request'),
     };
   };
   return { get, recorded };
@@ -85,6 +90,6 @@ describe('the HTTP tap (TappedResponse)', () => {
   it('leaves responses it is not recording alone', async () => {
     const { get, recorded } = await serve((res) => res.end('plain'), false);
     expect((await get('/page')).body.toString()).toBe('plain');
-    expect(recorded).toEqual([]);
+    expect(recorded()).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
-import { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { type IncomingMessage, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { now } from '../../lib/clock';
 import { TRACE_HEADER } from '../../lib/lab-info';
-import { BODY_PREVIEW_LIMIT, type Protocol, previewBody } from '../../lib/timeline';
+import { BODY_PREVIEW_LIMIT, type EventDetail, type EventInput, type Protocol, previewBody } from '../../lib/timeline';
 import type { Lab } from '../lab';
+import type { EventDescriber } from '../lab/event-log';
 import { terminalClient } from './session';
 
 /**
@@ -34,20 +35,24 @@ export class TappedResponse<Request extends IncomingMessage = IncomingMessage> e
   }
 }
 
-/** Request and response headers as the timeline shows them: lower-case names, one string per name. */
-function headerRecord(
-  headers: IncomingHttpHeaders | OutgoingHttpHeaders,
-  into: Record<string, string> = {},
-): Record<string, string> {
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined) into[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+/** Node's raw header list (`[name, value, name, value, …]`) as the timeline shows headers: lower-case names, repeats joined. */
+function rawHeaderRecord(raw: string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    record[name] = name in record ? `${record[name]}, ${value}` : value;
   }
-  return into;
+  return record;
 }
 
-function isTextual(contentType: string | undefined): boolean {
-  return !contentType || /json|text|xml|x-www-form-urlencoded/.test(contentType);
+/** One outgoing header (a string, number or list; `undefined` means unset) into a record like rawHeaderRecord's. */
+function addHeader(into: Record<string, string>, name: string, value: unknown): void {
+  if (value !== undefined) into[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+function isTextual(contentType: unknown): boolean {
+  return typeof contentType !== 'string' || /json|text|xml|x-www-form-urlencoded/.test(contentType);
 }
 
 function onFinish(this: TappedResponse): void {
@@ -59,15 +64,30 @@ function onFinish(this: TappedResponse): void {
  * Records one HTTP exchange on the session's timeline: the request as it
  * arrived, and the response as it left (status line, headers, size, body
  * preview, duration). Handlers don't know it is there.
+ *
+ * It is also the describer of both events: it keeps what Node already made
+ * (the raw header list, the response's header object, the body preview) and
+ * turns it into words and records only when the timeline reads the events.
+ * It holds no reference to the request, the response or the socket.
  */
-class ExchangeTap {
+class ExchangeTap implements EventDescriber<'request' | 'response'> {
+  private readonly method: string;
   private readonly stream: string | undefined;
+  /** The request target as it arrived (path and query). */
   private readonly target: string;
+  private readonly httpVersion: string;
+  private readonly requestHeaders: string[];
   private startedAt = now();
+  private requestText: string | undefined = undefined;
+  private requestBytes = 0;
   /** When the response began to leave. Recording waits for 'finish', but the event is placed here on the timeline. */
   private sentAt: number | undefined = undefined;
   /** Headers passed to writeHead: Node sends them without adding them to getHeaders() unless one was set before. */
   private headArgument: OutgoingHttpHeaders | undefined = undefined;
+  /** The response's headers at 'finish' as `[name, value, …]`: smaller to keep than getHeaders()'s dictionary. */
+  private responseHeaders: unknown[] = [];
+  private status = 0;
+  private statusText = '';
   /** The first BODY_PREVIEW_LIMIT bytes (or characters) of the body, as written. */
   private readonly preview: (string | Buffer)[] = [];
   private previewRoom = BODY_PREVIEW_LIMIT;
@@ -77,12 +97,13 @@ class ExchangeTap {
     private readonly lab: Lab,
     private readonly sessionId: string,
     private readonly protocol: Protocol,
-    private readonly req: IncomingMessage,
-    private readonly url: URL,
+    req: IncomingMessage,
   ) {
-    const trace = req.headers[TRACE_HEADER];
-    this.stream = typeof trace === 'string' ? trace : undefined;
-    this.target = `${url.pathname}${url.search}`;
+    this.method = req.method ?? 'GET';
+    this.stream = traceOf(req);
+    this.target = req.url ?? '/';
+    this.httpVersion = req.httpVersion;
+    this.requestHeaders = req.rawHeaders;
   }
 
   headWritten(args: unknown[]): void {
@@ -117,8 +138,8 @@ class ExchangeTap {
   }
 
   /** Records the request once its body has been read. */
-  request(body: Buffer, at: number): void {
-    const { lab, sessionId, protocol, req, target, stream } = this;
+  request(req: IncomingMessage, body: Buffer, at: number): void {
+    const { lab, sessionId, protocol, stream } = this;
     this.startedAt = at;
     const terminal = terminalClient(req);
     if (terminal) {
@@ -131,57 +152,72 @@ class ExchangeTap {
         dir: 'out',
         stream,
         bytes: body.length,
-        summary: `${terminal}: ${req.method} ${target}`,
-        detail: { method: req.method, url: target, fields: { client: terminal } },
+        summary: `${terminal}: ${this.method} ${this.target}`,
+        detail: { method: this.method, url: this.target, fields: { client: terminal } },
       });
     }
-    const detail = { method: req.method, url: target, headers: headerRecord(req.headers) };
+    this.requestBytes = body.length;
     if (body.length > 0) {
-      Object.assign(
-        detail,
-        previewBody(isTextual(req.headers['content-type']) ? body.toString('utf8') : `<${body.length} bytes>`),
-      );
+      this.requestText = isTextual(req.headers['content-type']) ? body.toString('utf8') : `<${body.length} bytes>`;
     }
-    lab.record(sessionId, {
-      at,
+    lab.defer(sessionId, this, 'request', at);
+  }
+
+  finished(res: TappedResponse): void {
+    for (const name of res.getHeaderNames()) this.responseHeaders.push(name, res.getHeader(name));
+    this.status = res.statusCode;
+    this.statusText = res.statusMessage;
+    this.lab.defer(this.sessionId, this, 'response', this.sentAt ?? now());
+  }
+
+  describe(part: 'request' | 'response', at: number): EventInput {
+    return part === 'request' ? this.describeRequest() : this.describeResponse(at);
+  }
+
+  private describeRequest(): EventInput {
+    const { method, target, protocol, stream } = this;
+    const detail: EventDetail = { method, url: target, headers: rawHeaderRecord(this.requestHeaders) };
+    if (this.requestText !== undefined) Object.assign(detail, previewBody(this.requestText));
+    return {
       origin: 'server',
       protocol,
       kind: 'request',
       dir: 'in',
       stream,
-      bytes: body.length,
-      summary: `${req.method} ${target} — HTTP/${req.httpVersion} arrived`,
+      bytes: this.requestBytes,
+      summary: `${method} ${target} — HTTP/${this.httpVersion} arrived`,
       detail,
-    });
+    };
   }
 
-  finished(res: ServerResponse): void {
-    const { req, url, bytes } = this;
-    const headers = headerRecord(res.getHeaders());
-    if (this.headArgument) headerRecord(this.headArgument, headers);
+  private describeResponse(sentAt: number): EventInput {
+    const { method, target, bytes, status, statusText, protocol, stream } = this;
+    const headers: Record<string, string> = {};
+    const set = this.responseHeaders;
+    for (let i = 0; i + 1 < set.length; i += 2) addHeader(headers, set[i] as string, set[i + 1]);
+    for (const name in this.headArgument) addHeader(headers, name, this.headArgument[name]);
     const text = isTextual(headers['content-type']) ? this.previewText() : `<${bytes} bytes>`;
-    const at = this.sentAt ?? now();
-    const durationMs = at - this.startedAt;
-    this.lab.record(this.sessionId, {
-      at,
+    const durationMs = sentAt - this.startedAt;
+    const path = target.split('?', 1)[0];
+    return {
       origin: 'server',
-      protocol: this.protocol,
+      protocol,
       kind: 'response',
       dir: 'out',
-      stream: this.stream,
+      stream,
       bytes,
-      summary: `${res.statusCode} ${res.statusMessage} ← ${req.method} ${url.pathname} (${durationMs.toFixed(1)} ms)`,
-      // Object.assign rather than a spread between properties, which V8 makes slow (see event-log.ts).
-      detail: Object.assign(previewBody(text), {
-        method: req.method,
-        url: this.target,
-        status: res.statusCode,
-        statusText: res.statusMessage,
+      summary: `${status} ${statusText} ← ${method} ${path} (${durationMs.toFixed(1)} ms)`,
+      detail: {
+        ...previewBody(text),
+        method,
+        url: target,
+        status,
+        statusText,
         headers,
         bodyTruncated: bytes > BODY_PREVIEW_LIMIT,
         durationMs,
-      }),
-    });
+      },
+    };
   }
 
   private previewText(): string {
@@ -189,6 +225,11 @@ class ExchangeTap {
     if (parts.every((part) => typeof part === 'string')) return parts.join('');
     return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part))).toString('utf8');
   }
+}
+
+function traceOf(req: IncomingMessage): string | undefined {
+  const trace = req.headers[TRACE_HEADER];
+  return typeof trace === 'string' ? trace : undefined;
 }
 
 /**
@@ -201,12 +242,11 @@ export function tapExchange(
   protocol: Protocol,
   req: IncomingMessage,
   res: ServerResponse,
-  url: URL,
 ): ExchangeTap {
   if (!(res instanceof TappedResponse)) {
     throw new Error('tapExchange: the server must be created with { ServerResponse: TappedResponse }');
   }
-  const tap = new ExchangeTap(lab, sessionId, protocol, req, url);
+  const tap = new ExchangeTap(lab, sessionId, protocol, req);
   res.exchange = tap;
   res.on('finish', onFinish);
   return tap;

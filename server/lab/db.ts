@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { now } from '../../lib/clock';
 import type { EventInput } from '../../lib/timeline';
+import type { EventDescriber } from './event-log';
 
 /**
  * The lab's SQLite database: one small bank per session.
@@ -106,7 +107,8 @@ export const SEED = {
   ],
 } as const;
 
-export type RecordEvent = (sessionId: string, event: EventInput) => void;
+/** Records a statement on a session's timeline; its event is built only if someone reads it (see EventDescriber). */
+export type RecordStatement = (sessionId: string, statement: EventDescriber<undefined>, at: number) => void;
 type Param = string | number | bigint | null | Buffer;
 
 export class LabDatabase {
@@ -149,7 +151,7 @@ export class LabDatabase {
   }
 
   /** A handle that scopes statements to one session and records each one on its timeline. */
-  forSession(sessionId: string, record: RecordEvent): SessionDb {
+  forSession(sessionId: string, record: RecordStatement): SessionDb {
     return new SessionDb((sql) => this.statement(sql), sessionId, record);
   }
 
@@ -178,7 +180,7 @@ export class SessionDb {
   constructor(
     private readonly prepare: (sql: string) => Database.Statement,
     readonly sessionId: string,
-    private readonly record: RecordEvent,
+    private readonly record: RecordStatement,
   ) {}
 
   all<Row>(sql: string, ...params: Param[]): Row[] {
@@ -217,17 +219,39 @@ export class SessionDb {
     const stmt = this.prepare(sql);
     const result = exec(stmt);
     const durationMs = now() - started;
-    const rows = count(result);
-    const shown = displayed(sql);
-    this.record(this.sessionId, {
-      at: started,
+    // A blob parameter is shown by its size: keeping the bytes would hold them as long as the event.
+    const kept = params.some(Buffer.isBuffer) ? params.map(shownParam) : params;
+    this.record(this.sessionId, new StatementRecord(sql, kept, count(result), durationMs), started);
+    return result;
+  }
+}
+
+const shownParam = (p: Param) => (Buffer.isBuffer(p) ? `<${p.length} bytes>` : p);
+
+/** What one statement did, kept raw until the timeline shows it. */
+class StatementRecord implements EventDescriber<undefined> {
+  constructor(
+    private readonly sql: string,
+    private readonly params: unknown[],
+    private readonly rows: number,
+    private readonly durationMs: number,
+  ) {}
+
+  describe(): EventInput {
+    const { rows, durationMs } = this;
+    const shown = displayed(this.sql);
+    return {
       origin: 'db',
       protocol: 'sql',
       kind: 'query',
       summary: `${shown.summary} — ${rows} row${rows === 1 ? '' : 's'}, ${durationMs.toFixed(2)} ms`,
-      detail: { sql: shown.sql, params: params.map((p) => (Buffer.isBuffer(p) ? `<${p.length} bytes>` : p)), rows, durationMs },
-    });
-    return result;
+      detail: {
+        sql: shown.sql,
+        params: this.params,
+        rows,
+        durationMs,
+      },
+    };
   }
 }
 

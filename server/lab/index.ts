@@ -2,7 +2,7 @@ import type { EventInput, TimelineEvent } from '../../lib/timeline';
 import type { LabConfig } from './config';
 import { ConnectionRegistry } from './connections';
 import { LabDatabase, type SessionDb } from './db';
-import { EventLog } from './event-log';
+import { type EventDescriber, EventLog } from './event-log';
 import { FaultBook } from './faults';
 import { SessionStore } from './sessions';
 
@@ -16,6 +16,8 @@ export interface Lab {
   faults: FaultBook;
   /** Appends a server-side event to a session's timeline. */
   record(sessionId: string, event: EventInput): TimelineEvent;
+  /** Appends an event that `describer` builds when it is first read (busy taps; see EventDescriber). */
+  defer<Part>(sessionId: string, describer: EventDescriber<Part>, part: Part, at?: number): void;
   /** The session's bank, with every statement recorded on its timeline. */
   sessionDb(sessionId: string): SessionDb;
   /** Ports of listeners started after the HTTP one (MQTT, gRPC, ...), for /api/lab/info. */
@@ -45,7 +47,8 @@ export function createLab(config: LabConfig): Lab {
     connections,
     faults,
     record,
-    sessionDb: (sessionId) => db.forSession(sessionId, record),
+    defer: (sessionId, describer, part, at) => events.defer(sessionId, describer, part, at),
+    sessionDb: (sessionId) => db.forSession(sessionId, (id, statement, at) => events.defer(id, statement, undefined, at)),
     listeners: new Map(),
     close() {
       sessions.stop();

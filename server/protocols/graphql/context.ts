@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import type { EventInput } from '../../../lib/timeline';
 import type { Lab } from '../../lab';
 import type { SessionDb } from '../../lab/db';
+import { annotated } from '../../lab/event-log';
 import type { BankEvents } from './pubsub';
 
 export interface MerchantRow {
@@ -50,14 +50,9 @@ export function createContext(options: {
   // tags it with the operation's trace id and the resolver that caused it, so
   // the timeline can nest SQL under resolvers.
   const db = (cause: string): SessionDb =>
-    lab.db.forSession(sessionId, (id, event: EventInput) => {
+    lab.db.forSession(sessionId, (id, statement, at) => {
       stats.sql += 1;
-      lab.record(id, {
-        ...event,
-        stream: trace,
-        conn,
-        detail: { ...event.detail, fields: { ...event.detail?.fields, resolver: cause } },
-      });
+      lab.defer(id, annotated(statement, { stream: trace, conn, fields: { resolver: cause } }), undefined, at);
     });
 
   // A new loader per operation: its cache lives as long as the request, so

@@ -4,6 +4,7 @@ import { now } from '../../../lib/clock';
 import { type EventInput, previewBody } from '../../../lib/timeline';
 import { ENVELOPE_FLAGS, type Envelope, EnvelopeSplitter, parseTrailerBlock } from '../../../proto/envelope';
 import type { Lab } from '../../lab';
+import type { EventDescriber } from '../../lab/event-log';
 import { codeFromHttpStatus, codeName, type WireFormat, wireFormat } from './wire';
 
 /** Who is calling, over what: worked out by the adapter from the socket and headers. */
@@ -31,6 +32,22 @@ function headerRecord(headers: Headers | undefined): Record<string, string> {
   return out;
 }
 
+/** One message (or end-of-stream frame) of a call, kept as bytes until the timeline reads it. */
+interface MessagePart {
+  dir: 'in' | 'out';
+  /** The exact bytes on the wire, envelope included. */
+  bytes: Uint8Array;
+  envelope: Envelope | undefined;
+  /** 1-based per direction; undefined for end-of-stream frames. */
+  index: number | undefined;
+}
+
+type CallPart = 'terminal' | 'request' | 'response' | MessagePart;
+
+function isEndFrame(envelope: Envelope | undefined): boolean {
+  return ((envelope?.flags ?? 0) & (ENVELOPE_FLAGS.connectEndStream | ENVELOPE_FLAGS.grpcWebTrailers)) !== 0;
+}
+
 /**
  * Records one RPC on the session's timeline from the bytes themselves: the
  * request (protocol, content type, headers), every message with its exact
@@ -38,7 +55,9 @@ function headerRecord(headers: Headers | undefined): Record<string, string> {
  *
  * Connect interceptors see decoded messages, never bytes, so this wraps the
  * universal handler instead: it observes the request and response byte
- * streams on their way through, without changing them.
+ * streams on their way through, without changing them. What it records is
+ * described only when the timeline reads it (see EventDescriber): decoding
+ * each message to JSON for display was the tap's largest cost.
  */
 export async function tappedCall(
   lab: Lab,
@@ -46,106 +65,37 @@ export async function tappedCall(
   uReq: UniversalServerRequest,
   site: CallSite,
 ): Promise<UniversalServerResponse> {
-  const url = new URL(uReq.url, 'http://lab.invalid');
-  const format = wireFormat(uReq.method, uReq.header.get('content-type'), url.searchParams);
-  const rpc = handler.method.name;
-  // Object.assign rather than `{ ...base, … }`: V8's spread before other properties is slow,
-  // and this runs for every message of every call (see server/lab/event-log.ts).
-  const record = (event: Omit<EventInput, 'protocol' | 'conn' | 'stream' | 'origin'> & Partial<Pick<EventInput, 'origin'>>) =>
-    lab.record(
-      site.sessionId,
-      Object.assign({ origin: 'server', protocol: 'grpc', conn: site.conn, stream: site.stream } as const, event),
-    );
-  const startedAt = now();
-  const fields = {
-    rpc: `${handler.service.typeName}/${rpc}`,
-    protocol: format.protocol,
-    codec: format.codec,
-    kind: handler.method.methodKind,
-    http: site.httpVersion,
-  };
-  if (site.terminal) {
-    record({
-      at: startedAt,
-      origin: 'terminal',
-      kind: 'request',
-      dir: 'out',
-      summary: `${site.terminal}: ${rpc} over ${format.protocol}`,
-      detail: { method: uReq.method, url: url.pathname, fields: { client: site.terminal, ...fields } },
-    });
-  }
-  record({
-    at: startedAt,
-    kind: 'request',
-    dir: 'in',
-    summary: `${format.protocol} ${rpc} (${handler.method.methodKind.replace('_', ' ')}) — ${uReq.method} HTTP/${site.httpVersion}, ${uReq.header.get('content-type') ?? 'no content type'}`,
-    detail: { method: uReq.method, url: `${url.pathname}${url.search}`, headers: headerRecord(uReq.header), fields },
-  });
+  const call = new CallRecord(handler, uReq, site);
+  const { sessionId } = site;
+  if (site.terminal) lab.defer(sessionId, call, 'terminal', call.startedAt);
+  lab.defer(sessionId, call, 'request', call.startedAt);
 
   const counts = { in: 0, out: 0 };
-  const recordMessage = (dir: 'in' | 'out', schema: Schema, bytes: Uint8Array, envelope: Envelope | undefined) => {
-    const flags = envelope?.flags ?? 0;
-    const endFrame = (flags & (ENVELOPE_FLAGS.connectEndStream | ENVELOPE_FLAGS.grpcWebTrailers)) !== 0;
-    const data = envelope?.data ?? bytes;
-    const text = endFrame ? endFrameText(flags, data) : decodeForDisplay(schema, data, format, flags);
-    const index = endFrame ? undefined : ++counts[dir];
-    record({
-      kind: endFrame ? 'frame' : 'message',
-      dir,
-      bytes: bytes.length,
-      summary: endFrame
-        ? `${rpc} ${flags & ENVELOPE_FLAGS.grpcWebTrailers ? 'trailers frame' : 'end-of-stream frame'} (${bytes.length} bytes): ${text}`
-        : `${rpc} ${dir === 'in' ? 'request' : 'response'} message #${index}: ${envelope ? `5-byte envelope + ${data.length}` : data.length} bytes (${format.codec})`,
-      detail: Object.assign(previewBody(text), {
-        raw: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
-        fields: {
-          rpc: fields.rpc,
-          protocol: format.protocol,
-          codec: format.codec,
-          message: schema.typeName,
-          envelope: envelope !== undefined,
-          ...(envelope ? { flags, length: data.length } : {}),
-          ...(index ? { index } : {}),
-        },
-      }),
-    });
+  const recordMessage = (dir: 'in' | 'out', bytes: Uint8Array, envelope: Envelope | undefined) => {
+    const index = isEndFrame(envelope) ? undefined : ++counts[dir];
+    lab.defer<CallPart>(sessionId, call, { dir, bytes, envelope, index });
   };
 
+  const { format } = call;
   const observed: UniversalServerRequest = { ...uReq };
   if (format.get) {
-    const message = connectGetMessage(url.searchParams);
-    if (message) recordMessage('in', handler.method.input, message, undefined);
+    const message = connectGetMessage(call.url.searchParams);
+    if (message) recordMessage('in', message, undefined);
   } else if (isByteStream(uReq.body)) {
-    observed.body = observeBytes(uReq.body, format, (bytes, envelope) =>
-      recordMessage('in', handler.method.input, bytes, envelope),
-    );
+    observed.body = observeBytes(uReq.body, format, (bytes, envelope) => recordMessage('in', bytes, envelope));
   }
 
   const uRes = await handler(observed);
   const responseBody = uRes.body;
   let status: { code: string; message?: string } | undefined;
   const finish = () => {
-    status ??= statusOf(format, uRes, undefined);
-    const durationMs = now() - startedAt;
-    record({
-      kind: 'response',
-      dir: 'out',
-      summary: `${rpc} → ${status.code}${status.message ? `: ${status.message}` : ''} (HTTP ${uRes.status}, ${counts.in} in / ${counts.out} out, ${durationMs.toFixed(1)} ms)`,
-      detail: {
-        status: uRes.status,
-        code: status.code,
-        reason: status.message,
-        headers: headerRecord(uRes.header),
-        durationMs,
-        fields: { ...fields, messagesIn: counts.in, messagesOut: counts.out, ...prefixed('trailer.', uRes.trailer) },
-      },
-    });
+    call.finished(uRes, status ?? statusOf(format, uRes, undefined), counts);
+    lab.defer(sessionId, call, 'response', call.startedAt + call.durationMs);
   };
   if (!responseBody) {
     finish();
     return uRes;
   }
-  const unaryBody: Uint8Array[] = [];
   return {
     ...uRes,
     body: observeBytes(
@@ -153,20 +103,148 @@ export async function tappedCall(
       format,
       (bytes, envelope) => {
         if (envelope) {
-          if (envelope.flags & (ENVELOPE_FLAGS.connectEndStream | ENVELOPE_FLAGS.grpcWebTrailers)) {
-            status = statusOf(format, uRes, envelope);
-          }
-          recordMessage('out', handler.method.output, bytes, envelope);
+          if (isEndFrame(envelope)) status = statusOf(format, uRes, envelope);
+          recordMessage('out', bytes, envelope);
         } else if (uRes.status === 200) {
-          recordMessage('out', handler.method.output, bytes, undefined);
+          recordMessage('out', bytes, undefined);
         } else {
-          unaryBody.push(bytes);
           status = statusOf(format, uRes, undefined, bytes);
         }
       },
       finish,
     ),
   };
+}
+
+/** What one call did, and how each of its events reads. Holds headers and bytes, never the request or socket. */
+class CallRecord implements EventDescriber<CallPart> {
+  readonly startedAt = now();
+  readonly url: URL;
+  readonly format: WireFormat;
+  private readonly method: string;
+  private readonly requestHeaders: Headers;
+  private response:
+    | { status: number; headers: Headers | undefined; trailer: Headers | undefined; code: string; message?: string }
+    | undefined = undefined;
+  private messagesIn = 0;
+  private messagesOut = 0;
+  durationMs = 0;
+
+  constructor(
+    private readonly handler: UniversalHandler,
+    uReq: UniversalServerRequest,
+    private readonly site: CallSite,
+  ) {
+    this.url = new URL(uReq.url, 'http://lab.invalid');
+    this.method = uReq.method;
+    this.requestHeaders = uReq.header;
+    this.format = wireFormat(uReq.method, uReq.header.get('content-type'), this.url.searchParams);
+  }
+
+  finished(uRes: UniversalServerResponse, status: { code: string; message?: string }, counts: { in: number; out: number }): void {
+    this.durationMs = now() - this.startedAt;
+    this.messagesIn = counts.in;
+    this.messagesOut = counts.out;
+    this.response = { status: uRes.status, headers: uRes.header, trailer: uRes.trailer, ...status };
+  }
+
+  describe(part: CallPart, at: number): EventInput {
+    const base = { origin: 'server', protocol: 'grpc', conn: this.site.conn, stream: this.site.stream } as const;
+    if (part === 'terminal') return { ...base, ...this.terminalRequest() };
+    if (part === 'request') return { ...base, ...this.request() };
+    if (part === 'response') return { ...base, ...this.responded(at) };
+    return { ...base, ...this.message(part) };
+  }
+
+  private get rpc(): string {
+    return this.handler.method.name;
+  }
+
+  private fields() {
+    const { handler, format, site } = this;
+    return {
+      rpc: `${handler.service.typeName}/${handler.method.name}`,
+      protocol: format.protocol,
+      codec: format.codec,
+      kind: handler.method.methodKind,
+      http: site.httpVersion,
+    };
+  }
+
+  private terminalRequest() {
+    const client = this.site.terminal ?? 'terminal';
+    return {
+      origin: 'terminal',
+      kind: 'request',
+      dir: 'out',
+      summary: `${client}: ${this.rpc} over ${this.format.protocol}`,
+      detail: { method: this.method, url: this.url.pathname, fields: { client, ...this.fields() } },
+    } as const;
+  }
+
+  private request() {
+    const { format, method, url, site } = this;
+    return {
+      kind: 'request',
+      dir: 'in',
+      summary: `${format.protocol} ${this.rpc} (${this.handler.method.methodKind.replace('_', ' ')}) — ${method} HTTP/${site.httpVersion}, ${this.requestHeaders.get('content-type') ?? 'no content type'}`,
+      detail: { method, url: `${url.pathname}${url.search}`, headers: headerRecord(this.requestHeaders), fields: this.fields() },
+    } as const;
+  }
+
+  private responded(at: number) {
+    const response = this.response;
+    if (!response) throw new Error('CallRecord: the response event is described only after finished()');
+    const { status, code, message } = response;
+    return {
+      kind: 'response',
+      dir: 'out',
+      summary: `${this.rpc} → ${code}${message ? `: ${message}` : ''} (HTTP ${status}, ${this.messagesIn} in / ${this.messagesOut} out, ${(at - this.startedAt).toFixed(1)} ms)`,
+      detail: {
+        status,
+        code,
+        reason: message,
+        headers: headerRecord(response.headers),
+        durationMs: this.durationMs,
+        fields: {
+          ...this.fields(),
+          messagesIn: this.messagesIn,
+          messagesOut: this.messagesOut,
+          ...prefixed('trailer.', response.trailer),
+        },
+      },
+    } as const;
+  }
+
+  private message({ dir, bytes, envelope, index }: MessagePart) {
+    const { format, rpc } = this;
+    const schema = dir === 'in' ? this.handler.method.input : this.handler.method.output;
+    const flags = envelope?.flags ?? 0;
+    const endFrame = isEndFrame(envelope);
+    const data = envelope?.data ?? bytes;
+    const text = endFrame ? endFrameText(flags, data) : decodeForDisplay(schema, data, format, flags);
+    return {
+      kind: endFrame ? 'frame' : 'message',
+      dir,
+      bytes: bytes.length,
+      summary: endFrame
+        ? `${rpc} ${flags & ENVELOPE_FLAGS.grpcWebTrailers ? 'trailers frame' : 'end-of-stream frame'} (${bytes.length} bytes): ${text}`
+        : `${rpc} ${dir === 'in' ? 'request' : 'response'} message #${index}: ${envelope ? `5-byte envelope + ${data.length}` : data.length} bytes (${format.codec})`,
+      detail: {
+        ...previewBody(text),
+        raw: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+        fields: {
+          rpc: `${this.handler.service.typeName}/${rpc}`,
+          protocol: format.protocol,
+          codec: format.codec,
+          message: schema.typeName,
+          envelope: envelope !== undefined,
+          ...(envelope ? { flags, length: data.length } : {}),
+          ...(index ? { index } : {}),
+        },
+      },
+    } as const;
+  }
 }
 
 function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
