@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventInput, TimelineEvent } from '../../lib/timeline';
-import { EventLog } from './event-log';
+import { annotated, type EventDescriber, EventLog } from './event-log';
 
 const input = (summary: string, at?: number): EventInput => ({
   origin: 'server',
@@ -117,5 +117,69 @@ describe('EventLog', () => {
   it('each log has its own epoch', () => {
     expect(new EventLog(1).epoch).not.toBe(new EventLog(1).epoch);
     expect(new EventLog(1).epoch).toMatch(/^[0-9a-f-]{36}$/);
+  });
+  describe('deferred events', () => {
+    /** A describer that counts how often it is asked. */
+    function counting(): EventDescriber<string> & { asked: string[] } {
+      const asked: string[] = [];
+      return {
+        asked,
+        describe: (part, at) => {
+          asked.push(part);
+          return { origin: 'server', protocol: 'rest', kind: 'note', summary: `${part} at ${at}`, detail: { fields: { part } } };
+        },
+      };
+    }
+
+    it('are numbered with the others, described only when read, and only once', () => {
+      const log = new EventLog(100);
+      const describer = counting();
+      log.record('a', input('eager'));
+      log.defer('a', describer, 'request', 1000);
+      log.defer('a', describer, 'response', 1005);
+      expect(log.lastSeq('a')).toBe(3);
+      expect(describer.asked).toEqual([]);
+      const { events } = log.after('a', 0);
+      expect(events.map((e) => [e.id, e.seq, e.at, e.summary])).toEqual([
+        ['s:1', 1, expect.any(Number), 'eager'],
+        ['s:2', 2, 1000, 'request at 1000'],
+        ['s:3', 3, 1005, 'response at 1005'],
+      ]);
+      expect(log.after('a', 1).events.map((e) => e.summary)).toEqual(['request at 1000', 'response at 1005']);
+      expect(describer.asked).toEqual(['request', 'response']);
+      // What a tab receives is plain JSON: no describer, no class.
+      expect(JSON.parse(JSON.stringify(events[1]))).toEqual({
+        id: 's:2',
+        seq: 2,
+        at: 1000,
+        origin: 'server',
+        protocol: 'rest',
+        kind: 'note',
+        summary: 'request at 1000',
+        detail: { fields: { part: 'request' } },
+      });
+    });
+
+    it('are described at once when a tab is watching the session', () => {
+      const log = new EventLog(100);
+      const describer = counting();
+      const seen: string[] = [];
+      log.subscribe('a', (e) => seen.push(`${e.id} ${e.summary}`));
+      log.defer('a', describer, 'now', 7);
+      expect(seen).toEqual(['s:1 now at 7']);
+      log.after('a', 0);
+      expect(describer.asked).toEqual(['now']);
+    });
+
+    it('annotated() adds tags and fields to what another describer says', () => {
+      const log = new EventLog(10);
+      log.defer('a', annotated(counting(), { stream: 'op-1', conn: 'c', fields: { resolver: 'Query.account' } }), 'sql', 1);
+      expect(log.after('a', 0).events[0]).toMatchObject({
+        stream: 'op-1',
+        conn: 'c',
+        summary: 'sql at 1',
+        detail: { fields: { part: 'sql', resolver: 'Query.account' } },
+      });
+    });
   });
 });

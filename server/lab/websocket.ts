@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { type Direction, type Protocol, previewBody } from '../../lib/timeline';
+import { BODY_PREVIEW_LIMIT, type Direction, type EventInput, type Protocol, previewBody } from '../../lib/timeline';
 import type { UpgradeContext } from '../http/router';
-import { captureWebSocket, recordUpgradeRequest } from './ws-capture';
+import type { EventDescriber } from './event-log';
+import { type CaptureSink, captureWebSocket, recordUpgradeRequest } from './ws-capture';
 
 const CONN_ID = /^[\w.:-]{1,64}$/;
 
@@ -24,6 +25,50 @@ export interface TrackedSocket {
 
 /** Raw bytes kept per message for the hex view: enough to read, small enough to keep thousands. */
 const RAW_PREVIEW_BYTES = 1024;
+/**
+ * Bytes of a message kept for its event: enough for the text preview
+ * (BODY_PREVIEW_LIMIT characters take at most 4 bytes each), so a large
+ * message is not held whole for as long as the timeline keeps its event.
+ */
+const KEPT_MESSAGE_BYTES = 4 * BODY_PREVIEW_LIMIT;
+
+/** One whole message, as bytes until the timeline reads it. */
+class MessagePart {
+  readonly length: number;
+  readonly data: Buffer;
+
+  constructor(
+    readonly dir: Direction,
+    data: Buffer,
+    readonly isBinary: boolean,
+  ) {
+    this.length = data.length;
+    // Small messages are kept as they are (ws hands each message its own buffer); large ones in part.
+    this.data = data.length > KEPT_MESSAGE_BYTES ? Buffer.from(data.subarray(0, KEPT_MESSAGE_BYTES)) : data;
+  }
+}
+
+/** A connection's messages on the timeline, described from their bytes when read (see EventDescriber). */
+class MessageEvents implements EventDescriber<MessagePart> {
+  constructor(
+    private readonly protocol: Protocol,
+    private readonly conn: string,
+  ) {}
+
+  describe({ dir, data, length, isBinary }: MessagePart): EventInput {
+    const text = isBinary ? `<${length} binary bytes>` : data.toString('utf8');
+    return {
+      origin: 'server',
+      protocol: this.protocol,
+      kind: 'message',
+      dir,
+      conn: this.conn,
+      bytes: length,
+      summary: `${dir === 'in' ? 'received' : 'sent'} ${JSON.stringify(text.slice(0, 60))}`,
+      detail: { raw: data.subarray(0, RAW_PREVIEW_BYTES).toString('base64'), ...previewBody(text) },
+    };
+  }
+}
 
 export interface AcceptOptions {
   /**
@@ -52,9 +97,12 @@ export function acceptWebSocket(
   const connId = connectionIdFrom(url, protocol);
   let startReading: (() => void) | undefined;
   if (options.capture) {
-    const record = (event: Parameters<typeof lab.record>[1]) => void lab.record(sessionId, event);
-    recordUpgradeRequest(record, protocol, connId, ctx.req, url);
-    startReading = captureWebSocket(record, protocol, connId, ctx.req, ctx.socket);
+    const sink: CaptureSink = {
+      record: (event) => void lab.record(sessionId, event),
+      defer: (describer, part) => lab.defer(sessionId, describer, part),
+    };
+    recordUpgradeRequest(sink.record, protocol, connId, ctx.req, url);
+    startReading = captureWebSocket(sink, protocol, connId, ctx.req, ctx.socket);
   }
   wss.handleUpgrade(ctx.req, ctx.socket, ctx.head, (ws) => {
     startReading?.();
@@ -89,20 +137,9 @@ export function acceptWebSocket(
       });
     });
     ws.on('error', () => ws.terminate());
-    const recordMessage = (dir: Direction, data: Buffer, isBinary: boolean) => {
-      const text = isBinary ? `<${data.length} binary bytes>` : data.toString('utf8');
-      lab.record(sessionId, {
-        origin: 'server',
-        protocol,
-        kind: 'message',
-        dir,
-        conn: connId,
-        bytes: data.length,
-        summary: `${dir === 'in' ? 'received' : 'sent'} ${JSON.stringify(text.slice(0, 60))}`,
-        // Spread last: V8 makes a spread followed by more properties slow (see event-log.ts).
-        detail: { raw: data.subarray(0, RAW_PREVIEW_BYTES).toString('base64'), ...previewBody(text) },
-      });
-    };
+    const messages = new MessageEvents(protocol, connId);
+    const recordMessage = (dir: Direction, data: Buffer, isBinary: boolean) =>
+      lab.defer(sessionId, messages, new MessagePart(dir, data, isBinary));
     onOpen({ ws, connId, sessionId, req: ctx.req, recordMessage });
   });
 }

@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Direction, EventInput, Protocol } from '../../lib/timeline';
 import { terminalClient } from '../http/session';
-import { type DecodedFrame, FrameDecoder } from './ws-frames';
+import type { EventDescriber } from './event-log';
+import { type DecodedFrame, decodeFrame, FrameDecoder } from './ws-frames';
 
 /** RFC 6455 §1.3: the GUID every server appends to the client's key before hashing. */
 export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -18,7 +19,13 @@ export function acceptFor(key: string): string {
 /** Wire bytes kept per frame for the hex view: the header plus the start of the payload. */
 const RAW_FRAME_BYTES = 96;
 
-type Record = (event: EventInput) => void;
+/** Where a capture puts its events: one session's timeline. */
+export interface CaptureSink {
+  record(event: EventInput): void;
+  defer<Part>(describer: EventDescriber<Part>, part: Part): void;
+}
+
+type Record = CaptureSink['record'];
 
 /** Header lines of a raw HTTP head ("HTTP/1.1 101 …\r\nName: value\r\n…"). */
 function parseHead(text: string): { statusLine: string; headers: { [name: string]: string } } {
@@ -140,6 +147,24 @@ function frameEvent(protocol: Protocol, conn: string, dir: Direction, f: Decoded
 }
 
 /**
+ * One direction's frames on the timeline. Each frame is kept as the bytes the
+ * decoder copied (header and payload prefix) and decoded again only when the
+ * timeline reads it: at thousands of frames a second, building every frame's
+ * event up front cost more than the echo itself (docs/PERFORMANCE.md).
+ */
+class FrameEvents implements EventDescriber<Buffer> {
+  constructor(
+    private readonly protocol: Protocol,
+    private readonly conn: string,
+    private readonly dir: Direction,
+  ) {}
+
+  describe(wire: Buffer): EventInput {
+    return frameEvent(this.protocol, this.conn, this.dir, decodeFrame(wire));
+  }
+}
+
+/**
  * Taps a socket that is about to be upgraded: every byte the client sends
  * (a 'data' listener beside ws's own) and every byte the server writes (a
  * wrapped `write`) goes through a frame decoder. The first write is the 101
@@ -149,21 +174,23 @@ function frameEvent(protocol: Protocol, conn: string, dir: Direction, f: Decoded
  * what ws sees (adding it earlier would start the flow before ws listens).
  */
 export function captureWebSocket(
-  record: Record,
+  sink: CaptureSink,
   protocol: Protocol,
   conn: string,
   req: IncomingMessage,
   socket: Duplex,
 ): () => void {
-  const incoming = new FrameDecoder((f) => record(frameEvent(protocol, conn, 'in', f)));
-  const outgoing = new FrameDecoder((f) => record(frameEvent(protocol, conn, 'out', f)));
+  const framesIn = new FrameEvents(protocol, conn, 'in');
+  const framesOut = new FrameEvents(protocol, conn, 'out');
+  const incoming = new FrameDecoder((f) => sink.defer(framesIn, f.wire));
+  const outgoing = new FrameDecoder((f) => sink.defer(framesOut, f.wire));
   let handshakeSent = false;
   const write = socket.write;
   socket.write = function tappedWrite(this: Duplex, chunk: unknown, ...rest: unknown[]) {
     try {
       if (!handshakeSent && typeof chunk === 'string') {
         handshakeSent = true;
-        recordHandshakeResponse(record, protocol, conn, req, chunk);
+        recordHandshakeResponse(sink.record, protocol, conn, req, chunk);
       } else if (typeof chunk === 'string') {
         // ws writes text payloads as strings, straight after their frame header.
         outgoing.push(Buffer.from(chunk, typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : 'utf8'));

@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { acceptFor } from './ws-capture';
-import { type DecodedFrame, FrameDecoder, parseFrameHeader, unmask } from './ws-frames';
+import { type DecodedFrame, decodeFrame, FrameDecoder, parseFrameHeader, unmask } from './ws-frames';
 
 /** Builds one frame by hand, following RFC 6455 §5.2. */
 function frame(opcode: number, payload: Buffer, options: { fin?: boolean; mask?: Buffer } = {}): Buffer {
@@ -80,6 +80,18 @@ describe('frame headers', () => {
       ['ping', true, false],
       ['pong', true, true],
     ]);
+  });
+
+  it('decodeFrame() reads a frame again from the bytes the decoder kept (what the timeline stores)', () => {
+    const mask = Buffer.from([0x11, 0x22, 0x33, 0x44]);
+    const close = Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from('bye')]);
+    const frames = decodeAll([frame(0x2, Buffer.alloc(70_000), { mask }), frame(0x8, close, { mask })]);
+    for (const decoded of frames) {
+      const { wire, ...fields } = decoded;
+      expect(decodeFrame(wire)).toEqual({ wire, ...fields });
+    }
+    expect(decodeFrame(frames[1]?.wire ?? Buffer.alloc(0))).toMatchObject({ closeCode: 1000, closeReason: 'bye' });
+    expect(() => decodeFrame(Buffer.from([0x81]))).toThrow(/not a whole frame header/);
   });
 
   it('unmasks the close code of a masked close frame', () => {

@@ -172,6 +172,17 @@ export class FrameDecoder {
   }
 }
 
+/**
+ * Decodes a frame again from what the decoder kept of it (`DecodedFrame.wire`:
+ * the header, then the payload's first bytes). The timeline keeps only those
+ * bytes and reads the fields from them when it shows the frame.
+ */
+export function decodeFrame(wire: Buffer): DecodedFrame {
+  const header = parseFrameHeader(wire);
+  if (!header) throw new Error(`decodeFrame: ${wire.length} bytes are not a whole frame header`);
+  return finish(header, wire);
+}
+
 function finish(header: FrameHeader, wire: Buffer): DecodedFrame {
   // Extends the header object in place: `{ ...header, … }` costs microseconds per frame in V8 (measured).
   const frame: DecodedFrame = Object.assign(header, { wire });
