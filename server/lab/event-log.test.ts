@@ -171,6 +171,25 @@ describe('EventLog', () => {
       expect(describer.asked).toEqual(['now']);
     });
 
+    it('a describer that throws gives an error event instead of breaking the read', () => {
+      const log = new EventLog(10);
+      log.defer(
+        'a',
+        {
+          describe: () => {
+            throw new Error('bad bytes');
+          },
+        },
+        undefined,
+        3,
+      );
+      log.record('a', input('after'));
+      expect(log.after('a', 0).events.map((e) => [e.seq, e.kind, e.summary])).toEqual([
+        [1, 'error', 'The lab could not describe this event: bad bytes'],
+        [2, 'note', 'after'],
+      ]);
+    });
+
     it('annotated() adds tags and fields to what another describer says', () => {
       const log = new EventLog(10);
       log.defer('a', annotated(counting(), { stream: 'op-1', conn: 'c', fields: { resolver: 'Query.account' } }), 'sql', 1);

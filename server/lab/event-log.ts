@@ -31,7 +31,21 @@ class Deferred<Part = unknown> {
 
   event(): TimelineEvent {
     const { seq, at } = this;
-    return Object.assign(this.describer.describe(this.part, at), { id: `s:${seq}`, seq, at });
+    return Object.assign(this.described(), { id: `s:${seq}`, seq, at });
+  }
+
+  /** A describer that fails must not take the timeline down with it: the event says what went wrong. */
+  private described(): EventInput {
+    try {
+      return this.describer.describe(this.part, this.at);
+    } catch (error: unknown) {
+      return {
+        origin: 'server',
+        protocol: 'lab',
+        kind: 'error',
+        summary: `The lab could not describe this event: ${(error as Error).message}`,
+      };
+    }
   }
 }
 
