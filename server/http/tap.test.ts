@@ -10,7 +10,7 @@ let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
 /** A real server with TappedResponse; `respond` answers each request, recorded unless `tap` is false. */
-async function serve(respond: (res: ServerResponse) => void, tap = true) {
+async function serve(respond: (res: ServerResponse) => void, tap = true, requestBody = Buffer.alloc(0)) {
   const log = new EventLog(100);
   const lab = {
     record: (session: string, event: EventInput) => log.record(session, event),
@@ -19,7 +19,7 @@ async function serve(respond: (res: ServerResponse) => void, tap = true) {
   } as unknown as Lab;
   const recorded = () => log.after('session', 0).events;
   server = createServer({ ServerResponse: TappedResponse }, (req: IncomingMessage, res: ServerResponse) => {
-    if (tap) tapExchange(lab, 'session', 'rest', req, res).request(req, Buffer.alloc(0), 0);
+    if (tap) tapExchange(lab, 'session', 'rest', req, res).request(req, requestBody, 0);
     respond(res);
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
@@ -85,6 +85,15 @@ describe('the HTTP tap (TappedResponse)', () => {
       res.end(Buffer.from([0, 1, 2, 3]));
     });
     expect((await get('/bin')).response?.detail?.body).toBe('<4 bytes>');
+  });
+
+  it('keeps a preview of the request body, not the body: whole characters, flagged as cut', async () => {
+    const body = Buffer.from(`"${'é'.repeat(10_000)}"`);
+    const { get } = await serve((res) => res.end(), true, body);
+    const { request } = await get('/upload');
+    expect(request?.bytes).toBe(body.length);
+    expect(request?.detail?.body).toBe(`"${'é'.repeat(BODY_PREVIEW_LIMIT - 1)}`);
+    expect(request?.detail?.bodyTruncated).toBe(true);
   });
 
   it('leaves responses it is not recording alone', async () => {

@@ -78,7 +78,8 @@ class ExchangeTap implements EventDescriber<'request' | 'response'> {
   private readonly httpVersion: string;
   private readonly requestHeaders: string[];
   private startedAt = now();
-  private requestText: string | undefined = undefined;
+  /** The request body's preview, made at once: keeping the whole body until the event is read could hold megabytes. */
+  private requestPreview: Pick<EventDetail, 'body' | 'bodyTruncated'> | undefined = undefined;
   private requestBytes = 0;
   /** When the response began to leave. Recording waits for 'finish', but the event is placed here on the timeline. */
   private sentAt: number | undefined = undefined;
@@ -158,7 +159,11 @@ class ExchangeTap implements EventDescriber<'request' | 'response'> {
     }
     this.requestBytes = body.length;
     if (body.length > 0) {
-      this.requestText = isTextual(req.headers['content-type']) ? body.toString('utf8') : `<${body.length} bytes>`;
+      this.requestPreview = previewBody(
+        isTextual(req.headers['content-type']) ? body.toString('utf8', 0, 4 * BODY_PREVIEW_LIMIT) : `<${body.length} bytes>`,
+      );
+      // The text was cut at 4 bytes per character at most, so the preview flags a cut only if the body was longer.
+      if (body.length > 4 * BODY_PREVIEW_LIMIT) this.requestPreview.bodyTruncated = true;
     }
     lab.defer(sessionId, this, 'request', at);
   }
@@ -177,7 +182,7 @@ class ExchangeTap implements EventDescriber<'request' | 'response'> {
   private describeRequest(): EventInput {
     const { method, target, protocol, stream } = this;
     const detail: EventDetail = { method, url: target, headers: rawHeaderRecord(this.requestHeaders) };
-    if (this.requestText !== undefined) Object.assign(detail, previewBody(this.requestText));
+    if (this.requestPreview) Object.assign(detail, this.requestPreview);
     return {
       origin: 'server',
       protocol,

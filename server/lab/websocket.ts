@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { BODY_PREVIEW_LIMIT, type Direction, type EventInput, type Protocol, previewBody } from '../../lib/timeline';
+import { BODY_PREVIEW_LIMIT, type Direction, type EventDetail, type EventInput, type Protocol } from '../../lib/timeline';
 import type { UpgradeContext } from '../http/router';
 import type { EventDescriber } from './event-log';
 import { type CaptureSink, captureWebSocket, recordUpgradeRequest } from './ws-capture';
@@ -25,14 +26,7 @@ export interface TrackedSocket {
 
 /** Raw bytes kept per message for the hex view: enough to read, small enough to keep thousands. */
 const RAW_PREVIEW_BYTES = 1024;
-/**
- * Bytes of a message kept for its event: enough for the text preview
- * (BODY_PREVIEW_LIMIT characters take at most 4 bytes each), so a large
- * message is not held whole for as long as the timeline keeps its event.
- */
-const KEPT_MESSAGE_BYTES = 4 * BODY_PREVIEW_LIMIT;
-
-/** One whole message, as bytes until the timeline reads it. */
+/** One whole message until the timeline reads it: its length, and its first BODY_PREVIEW_LIMIT bytes. */
 class MessagePart {
   readonly length: number;
   readonly data: Buffer;
@@ -43,8 +37,16 @@ class MessagePart {
     readonly isBinary: boolean,
   ) {
     this.length = data.length;
-    // Small messages are kept as they are (ws hands each message its own buffer); large ones in part.
-    this.data = data.length > KEPT_MESSAGE_BYTES ? Buffer.from(data.subarray(0, KEPT_MESSAGE_BYTES)) : data;
+    // Small messages are kept as they are (ws gives each message a buffer of its own); a large one
+    // in part, so a flood of big messages doesn't hold megabytes for as long as their events.
+    this.data = data.length > BODY_PREVIEW_LIMIT ? Buffer.from(data.subarray(0, BODY_PREVIEW_LIMIT)) : data;
+  }
+
+  /** The text preview: whole characters only (a cut can fall inside one), flagged when cut. */
+  preview(): Pick<EventDetail, 'body' | 'bodyTruncated'> {
+    if (this.isBinary) return { body: `<${this.length} binary bytes>` };
+    const cut = this.length > this.data.length;
+    return { body: new StringDecoder('utf8').write(this.data), ...(cut ? { bodyTruncated: true } : {}) };
   }
 }
 
@@ -55,8 +57,9 @@ class MessageEvents implements EventDescriber<MessagePart> {
     private readonly conn: string,
   ) {}
 
-  describe({ dir, data, length, isBinary }: MessagePart): EventInput {
-    const text = isBinary ? `<${length} binary bytes>` : data.toString('utf8');
+  describe(message: MessagePart): EventInput {
+    const { dir, data, length } = message;
+    const preview = message.preview();
     return {
       origin: 'server',
       protocol: this.protocol,
@@ -64,8 +67,8 @@ class MessageEvents implements EventDescriber<MessagePart> {
       dir,
       conn: this.conn,
       bytes: length,
-      summary: `${dir === 'in' ? 'received' : 'sent'} ${JSON.stringify(text.slice(0, 60))}`,
-      detail: { raw: data.subarray(0, RAW_PREVIEW_BYTES).toString('base64'), ...previewBody(text) },
+      summary: `${dir === 'in' ? 'received' : 'sent'} ${JSON.stringify(preview.body?.slice(0, 60))}`,
+      detail: { raw: data.subarray(0, RAW_PREVIEW_BYTES).toString('base64'), ...preview },
     };
   }
 }

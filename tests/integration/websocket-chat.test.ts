@@ -77,6 +77,20 @@ describe('handshake and frame capture', () => {
     expect(Buffer.from(big?.detail?.raw ?? '', 'base64').length).toBeLessThan(200);
   });
 
+  it('a large message keeps a preview of whole characters, flagged as cut, and its full size', async () => {
+    const session = await lab.newSession();
+    const echo = await lab.socket('/api/ws/echo', { session, query: { conn: 'big-1' } });
+    // 3-byte characters: the 4,096-byte preview ends inside one unless the cut is made on a character boundary.
+    const text = '€'.repeat(10_000);
+    echo.send(text);
+    await echo.waitFor((m) => m.length === 1, 'the echo');
+    const [received] = await serverEvents(session, (e) => e.kind === 'message' && e.conn === 'big-1' && e.dir === 'in');
+    expect(received?.bytes).toBe(30_000);
+    expect(received?.detail?.bodyTruncated).toBe(true);
+    expect(received?.detail?.body).toBe('€'.repeat(1_365));
+    expect(received?.summary).toBe(`received ${JSON.stringify('€'.repeat(60))}`);
+  });
+
   it('shows the opening ping, the client pong and both close frames with their code', async () => {
     const session = await lab.newSession();
     const echo = await lab.socket('/api/ws/echo', { session, query: { conn: 'cl-1' } });
