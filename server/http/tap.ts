@@ -66,7 +66,7 @@ function onFinish(this: TappedResponse): void {
  * preview, duration). Handlers don't know it is there.
  *
  * It is also the describer of both events: it keeps what Node already made
- * (the raw header list, the response's header object, the body preview) and
+ * (the raw header list, the response's header names and values, the body preview) and
  * turns it into words and records only when the timeline reads the events.
  * It holds no reference to the request, the response or the socket.
  */
