@@ -4,6 +4,7 @@ import { TRACE_HEADER } from '../../lib/lab-info';
 import { BODY_PREVIEW_LIMIT, type EventDetail, type EventInput, type Protocol, previewBody } from '../../lib/timeline';
 import type { Lab } from '../lab';
 import type { EventDescriber } from '../lab/event-log';
+import { requestHeaderRecord } from './headers';
 import { terminalClient } from './session';
 
 /**
@@ -35,18 +36,7 @@ export class TappedResponse<Request extends IncomingMessage = IncomingMessage> e
   }
 }
 
-/** Node's raw header list (`[name, value, name, value, …]`) as the timeline shows headers: lower-case names, repeats joined. */
-function rawHeaderRecord(raw: string[]): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
-    const value = raw[i + 1] as string;
-    record[name] = name in record ? `${record[name]}, ${value}` : value;
-  }
-  return record;
-}
-
-/** One outgoing header (a string, number or list; `undefined` means unset) into a record like rawHeaderRecord's. */
+/** One outgoing header (a string, number or list; `undefined` means unset) into a record like requestHeaderRecord's. */
 function addHeader(into: Record<string, string>, name: string, value: unknown): void {
   if (value !== undefined) into[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
 }
@@ -181,7 +171,7 @@ class ExchangeTap implements EventDescriber<'request' | 'response'> {
 
   private describeRequest(): EventInput {
     const { method, target, protocol, stream } = this;
-    const detail: EventDetail = { method, url: target, headers: rawHeaderRecord(this.requestHeaders) };
+    const detail: EventDetail = { method, url: target, headers: requestHeaderRecord(this.requestHeaders) };
     if (this.requestPreview) Object.assign(detail, this.requestPreview);
     return {
       origin: 'server',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Direction, EventInput, Protocol } from '../../lib/timeline';
+import { requestHeaderRecord } from '../http/headers';
 import { terminalClient } from '../http/session';
 import type { EventDescriber } from './event-log';
 import { type DecodedFrame, decodeFrame, FrameDecoder } from './ws-frames';
@@ -38,22 +39,12 @@ function parseHead(text: string): { statusLine: string; headers: { [name: string
   return { statusLine, headers };
 }
 
-function requestHeaders(req: IncomingMessage): { [name: string]: string } {
-  const headers: { [name: string]: string } = {};
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = (req.rawHeaders[i] ?? '').toLowerCase();
-    // The session cookie is a bearer credential: show that it was sent, not what it is.
-    headers[name] = name === 'cookie' ? '(sent; hidden here)' : (req.rawHeaders[i + 1] ?? '');
-  }
-  return headers;
-}
-
 /**
  * Records the upgrade request as the server received it (plus, for a terminal
  * client that has no instrumentation, its own side of the request).
  */
 export function recordUpgradeRequest(record: Record, protocol: Protocol, conn: string, req: IncomingMessage, url: URL): void {
-  const headers = requestHeaders(req);
+  const headers = requestHeaderRecord(req.rawHeaders);
   const path = `${url.pathname}${url.search.replace(/([?&]session=)[^&]+/, '$1…')}`;
   const terminal = terminalClient(req);
   if (terminal) {
