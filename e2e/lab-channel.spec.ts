@@ -28,4 +28,25 @@ test('a lab channel dropped at the socket level resumes with no gap in sequence 
   expect(new Set(seqs).size).toBe(seqs.length);
   expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => (seqs[0] as number) + i));
   expect(seqs[0]).toBe(1);
+
+  // What was recorded while no tab could hear it was kept raw and described on the way out
+  // (deferred events): it arrives as complete as what a watching tab gets.
+  const missed = (await lab.events(page)).filter((e) => e.origin === 'server' && e.detail?.url === '/api/intro/accounts/456');
+  const requests = missed.filter((e) => e.kind === 'request');
+  const responses = missed.filter((e) => e.kind === 'response');
+  expect(requests).toHaveLength(5);
+  expect(responses).toHaveLength(5);
+  for (const request of requests) {
+    expect(request.summary).toMatch(/^GET \/api\/intro\/accounts\/456 — HTTP\/1\.1 arrived$/);
+    expect(request.detail?.headers?.['x-lab-session']).toBe(api.sessionId);
+  }
+  for (const response of responses) {
+    expect(response.summary).toMatch(/^200 OK ← GET \/api\/intro\/accounts\/456 \(\d+\.\d ms\)$/);
+    expect(response.detail?.headers?.['content-type']).toContain('application/json');
+    expect(JSON.parse(response.detail?.body ?? '{}')).toMatchObject({ id: '456' });
+  }
+  const statements = (await lab.events(page)).filter(
+    (e) => e.origin === 'db' && (e.detail?.params ?? []).includes('456') && typeof e.detail?.sql === 'string',
+  );
+  expect(statements.length).toBeGreaterThanOrEqual(5);
 });
