@@ -36,9 +36,9 @@ export class TappedResponse<Request extends IncomingMessage = IncomingMessage> e
   }
 }
 
-/** One outgoing header (a string, number or list; `undefined` means unset) into a record like requestHeaderRecord's. */
-function addHeader(into: Record<string, string>, name: string, value: unknown): void {
-  if (value !== undefined) into[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+/** One outgoing header's value as the timeline shows it (a list joined with ", "). */
+function headerValue(value: unknown): string {
+  return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
 function isTextual(contentType: unknown): boolean {
@@ -51,34 +51,18 @@ function onFinish(this: TappedResponse): void {
 }
 
 /**
- * Records one HTTP exchange on the session's timeline: the request as it
- * arrived, and the response as it left (status line, headers, size, body
- * preview, duration). Handlers don't know it is there.
- *
- * It is also the describer of both events: it keeps what Node already made
- * (the raw header list, the response's header names and values, the body preview) and
- * turns it into words and records only when the timeline reads the events.
- * It holds no reference to the request, the response or the socket.
+ * Follows one HTTP exchange while it happens: the request as it arrived, then
+ * the response as it is written (status, headers, size, body preview,
+ * duration). Handlers don't know it is there. It lives until the response is
+ * finished; what the timeline keeps is its ExchangeRecord.
  */
-class ExchangeTap implements EventDescriber<'request' | 'response'> {
-  private readonly method: string;
-  private readonly stream: string | undefined;
-  /** The request target as it arrived (path and query). */
-  private readonly target: string;
-  private readonly httpVersion: string;
-  private readonly requestHeaders: string[];
+class ExchangeTap {
+  private readonly record: ExchangeRecord;
   private startedAt = now();
-  /** The request body's preview, made at once: keeping the whole body until the event is read could hold megabytes. */
-  private requestPreview: Pick<EventDetail, 'body' | 'bodyTruncated'> | undefined = undefined;
-  private requestBytes = 0;
   /** When the response began to leave. Recording waits for 'finish', but the event is placed here on the timeline. */
   private sentAt: number | undefined = undefined;
   /** Headers passed to writeHead: Node sends them without adding them to getHeaders() unless one was set before. */
   private headArgument: OutgoingHttpHeaders | undefined = undefined;
-  /** The response's headers at 'finish' as `[name, value, …]`: smaller to keep than getHeaders()'s dictionary. */
-  private responseHeaders: unknown[] = [];
-  private status = 0;
-  private statusText = '';
   /** The first BODY_PREVIEW_LIMIT bytes (or characters) of the body, as written. */
   private readonly preview: (string | Buffer)[] = [];
   private previewRoom = BODY_PREVIEW_LIMIT;
@@ -87,14 +71,10 @@ class ExchangeTap implements EventDescriber<'request' | 'response'> {
   constructor(
     private readonly lab: Lab,
     private readonly sessionId: string,
-    private readonly protocol: Protocol,
+    protocol: Protocol,
     req: IncomingMessage,
   ) {
-    this.method = req.method ?? 'GET';
-    this.stream = traceOf(req);
-    this.target = req.url ?? '/';
-    this.httpVersion = req.httpVersion;
-    this.requestHeaders = req.rawHeaders;
+    this.record = new ExchangeRecord(protocol, req);
   }
 
   headWritten(args: unknown[]): void {
@@ -130,7 +110,7 @@ class ExchangeTap implements EventDescriber<'request' | 'response'> {
 
   /** Records the request once its body has been read. */
   request(req: IncomingMessage, body: Buffer, at: number): void {
-    const { lab, sessionId, protocol, stream } = this;
+    const { lab, sessionId, record } = this;
     this.startedAt = at;
     const terminal = terminalClient(req);
     if (terminal) {
@@ -138,41 +118,120 @@ class ExchangeTap implements EventDescriber<'request' | 'response'> {
       lab.record(sessionId, {
         at,
         origin: 'terminal',
-        protocol,
+        protocol: record.protocol,
         kind: 'request',
         dir: 'out',
-        stream,
+        stream: record.stream,
         bytes: body.length,
-        summary: `${terminal}: ${this.method} ${this.target}`,
-        detail: { method: this.method, url: this.target, fields: { client: terminal } },
+        summary: `${terminal}: ${record.method} ${record.target}`,
+        detail: { method: record.method, url: record.target, fields: { client: terminal } },
       });
     }
-    this.requestBytes = body.length;
-    if (body.length > 0) {
-      this.requestPreview = previewBody(
-        isTextual(req.headers['content-type']) ? body.toString('utf8', 0, 4 * BODY_PREVIEW_LIMIT) : `<${body.length} bytes>`,
-      );
-      // The text was cut at 4 bytes per character at most, so the preview flags a cut only if the body was longer.
-      if (body.length > 4 * BODY_PREVIEW_LIMIT) this.requestPreview.bodyTruncated = true;
-    }
-    lab.defer(sessionId, this, 'request', at);
+    record.requestBody(body, isTextual(req.headers['content-type']));
+    lab.defer(sessionId, record, 'request', at);
   }
 
   finished(res: TappedResponse): void {
-    for (const name of res.getHeaderNames()) this.responseHeaders.push(name, res.getHeader(name));
-    this.status = res.statusCode;
-    this.statusText = res.statusMessage;
-    this.lab.defer(this.sessionId, this, 'response', this.sentAt ?? now());
+    const sentAt = this.sentAt ?? now();
+    // Headers set with setHeader, then those given to writeHead (which win), as "name\nvalue\n…".
+    const headers: string[] = [];
+    for (const name of res.getHeaderNames()) headers.push(name, headerValue(res.getHeader(name)));
+    for (const name in this.headArgument) {
+      const value = this.headArgument[name];
+      if (value !== undefined) headers.push(name.toLowerCase(), headerValue(value));
+    }
+    let contentType: string | undefined;
+    for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'content-type') contentType = headers[i + 1];
+    this.record.response(
+      res,
+      headers.join('\n'),
+      this.bytes,
+      isTextual(contentType) ? this.previewText() : undefined,
+      sentAt - this.startedAt,
+    );
+    this.lab.defer(this.sessionId, this.record, 'response', sentAt);
   }
 
-  describe(part: 'request' | 'response', at: number): EventInput {
-    return part === 'request' ? this.describeRequest() : this.describeResponse(at);
+  private previewText(): string {
+    const parts = this.preview;
+    if (parts.length === 1 && typeof parts[0] === 'string') return parts[0];
+    if (parts.every((part) => typeof part === 'string')) return parts.join('');
+    return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part))).toString('utf8');
+  }
+}
+
+/**
+ * What the timeline keeps of one exchange, and the describer of its two
+ * events. It is kept as long as the events, so it is a handful of strings:
+ * the header lists are joined into one string each (HTTP header names and
+ * values never contain a newline), and the words, header records and previews
+ * are made only when the timeline reads the events. Every object kept here
+ * is one the garbage collector copies and promotes at thousands of requests a
+ * second (see the REST section of docs/PERFORMANCE.md).
+ */
+class ExchangeRecord implements EventDescriber<'request' | 'response'> {
+  readonly method: string;
+  readonly stream: string | undefined;
+  /** The request target as it arrived (path and query). */
+  readonly target: string;
+  private readonly httpVersion: string;
+  /** Node's raw request header list, joined with "\n". */
+  private readonly requestHeaders: string;
+  private requestBytes = 0;
+  /** The request body's preview, made at once: keeping the whole body until the event is read could hold megabytes. */
+  private requestText: string | undefined = undefined;
+  private requestTruncated = false;
+  private status = 0;
+  private statusText = '';
+  /** The response's headers as "name\nvalue\n…". */
+  private responseHeaders = '';
+  private responseBytes = 0;
+  /** The response body's preview (undefined if not text). */
+  private responseText: string | undefined = undefined;
+  /** In microseconds, a small integer: a fractional number field would be one more object to keep. */
+  private durationMicros = 0;
+
+  constructor(
+    readonly protocol: Protocol,
+    req: IncomingMessage,
+  ) {
+    this.method = req.method ?? 'GET';
+    this.stream = traceOf(req);
+    this.target = req.url ?? '/';
+    this.httpVersion = req.httpVersion;
+    this.requestHeaders = req.rawHeaders.join('\n');
+  }
+
+  requestBody(body: Buffer, textual: boolean): void {
+    this.requestBytes = body.length;
+    if (body.length === 0) return;
+    const { body: text, bodyTruncated } = previewBody(
+      textual ? body.toString('utf8', 0, 4 * BODY_PREVIEW_LIMIT) : `<${body.length} bytes>`,
+    );
+    this.requestText = text;
+    // The text was cut at 4 bytes per character at most, so the preview flags a cut only if the body was longer.
+    this.requestTruncated = bodyTruncated === true || body.length > 4 * BODY_PREVIEW_LIMIT;
+  }
+
+  response(res: ServerResponse, headers: string, bytes: number, text: string | undefined, durationMs: number): void {
+    this.status = res.statusCode;
+    this.statusText = res.statusMessage;
+    this.responseHeaders = headers;
+    this.responseBytes = bytes;
+    this.responseText = text;
+    this.durationMicros = Math.round(durationMs * 1000);
+  }
+
+  describe(part: 'request' | 'response'): EventInput {
+    return part === 'request' ? this.describeRequest() : this.describeResponse();
   }
 
   private describeRequest(): EventInput {
     const { method, target, protocol, stream } = this;
-    const detail: EventDetail = { method, url: target, headers: requestHeaderRecord(this.requestHeaders) };
-    if (this.requestPreview) Object.assign(detail, this.requestPreview);
+    const headers = this.requestHeaders === '' ? {} : requestHeaderRecord(this.requestHeaders.split('\n'));
+    const detail: EventDetail = { method, url: target, headers };
+    if (this.requestText !== undefined) detail.body = this.requestText;
+    if (this.requestTruncated) detail.bodyTruncated = true;
     return {
       origin: 'server',
       protocol,
@@ -185,14 +244,13 @@ class ExchangeTap implements EventDescriber<'request' | 'response'> {
     };
   }
 
-  private describeResponse(sentAt: number): EventInput {
-    const { method, target, bytes, status, statusText, protocol, stream } = this;
+  private describeResponse(): EventInput {
+    const { method, target, responseBytes: bytes, status, statusText, protocol, stream } = this;
     const headers: Record<string, string> = {};
-    const set = this.responseHeaders;
-    for (let i = 0; i + 1 < set.length; i += 2) addHeader(headers, set[i] as string, set[i + 1]);
-    for (const name in this.headArgument) addHeader(headers, name, this.headArgument[name]);
-    const text = isTextual(headers['content-type']) ? this.previewText() : `<${bytes} bytes>`;
-    const durationMs = sentAt - this.startedAt;
+    const list = this.responseHeaders === '' ? [] : this.responseHeaders.split('\n');
+    for (let i = 0; i + 1 < list.length; i += 2) headers[list[i] as string] = list[i + 1] as string;
+    const text = this.responseText ?? `<${bytes} bytes>`;
+    const durationMs = this.durationMicros / 1000;
     const path = target.split('?', 1)[0];
     return {
       origin: 'server',
@@ -213,12 +271,6 @@ class ExchangeTap implements EventDescriber<'request' | 'response'> {
         durationMs,
       },
     };
-  }
-
-  private previewText(): string {
-    const parts = this.preview;
-    if (parts.every((part) => typeof part === 'string')) return parts.join('');
-    return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part))).toString('utf8');
   }
 }
 

@@ -20,33 +20,23 @@ export interface EventDescriber<Part = unknown> {
   describe(part: Part, at: number): EventInput;
 }
 
-/** A deferred event as the log holds it until it is read: four slots, whatever the event will say. */
-class Deferred<Part = unknown> {
-  constructor(
-    readonly seq: number,
-    readonly at: number,
-    readonly describer: EventDescriber<Part>,
-    readonly part: Part,
-  ) {}
+/** What the log holds in a deferred event's `parts` slot once the event has been described. */
+const DESCRIBED = Symbol('described');
 
-  event(): TimelineEvent {
-    const { seq, at } = this;
-    return Object.assign(this.described(), { id: `s:${seq}`, seq, at });
+/** Builds a deferred event. A describer that fails must not take the timeline down: the event says what went wrong. */
+function describedEvent(seq: number, at: number, describer: EventDescriber, part: unknown): TimelineEvent {
+  let input: EventInput;
+  try {
+    input = describer.describe(part, at);
+  } catch (error: unknown) {
+    input = {
+      origin: 'server',
+      protocol: 'lab',
+      kind: 'error',
+      summary: `The lab could not describe this event: ${(error as Error).message}`,
+    };
   }
-
-  /** A describer that fails must not take the timeline down with it: the event says what went wrong. */
-  private described(): EventInput {
-    try {
-      return this.describer.describe(this.part, this.at);
-    } catch (error: unknown) {
-      return {
-        origin: 'server',
-        protocol: 'lab',
-        kind: 'error',
-        summary: `The lab could not describe this event: ${(error as Error).message}`,
-      };
-    }
-  }
+  return Object.assign(input, { id: `s:${seq}`, seq, at });
 }
 
 /** A describer that adds to what another says (e.g. which resolver ran a statement). */
@@ -65,10 +55,21 @@ export function annotated<Part>(
 
 type Listener = (event: TimelineEvent) => void;
 
-/** One session's server-side events: numbered, bounded, and observable. */
+/**
+ * One session's server-side events: numbered, bounded, and observable.
+ *
+ * The last `capacity` events live in a ring of three parallel arrays, slot
+ * `(seq - 1) % capacity`: `held` (the event, or the describer of a deferred
+ * one), `parts` (the deferred event's part, or DESCRIBED) and `ats` (its
+ * time; a double array, so a number costs no allocation). A deferred event
+ * thus costs the log no object of its own: at thousands of events a second
+ * every object kept for seconds is one the garbage collector must copy and
+ * promote (see the REST section of docs/PERFORMANCE.md).
+ */
 class SessionLog {
-  /** Deferred entries are replaced by their events the first time they are read. */
-  private readonly events: (TimelineEvent | Deferred)[] = [];
+  private readonly held: (TimelineEvent | EventDescriber)[] = [];
+  private readonly parts: unknown[] = [];
+  private readonly ats: number[] = [];
   private readonly listeners = new Set<Listener>();
   lastSeq = 0;
 
@@ -79,36 +80,49 @@ class SessionLog {
     // Object.assign, not `{ ...input, … }`: inputs come in many shapes, and V8's spread
     // then takes a slow path that cost ~6 µs per event (measured; assign: ~0.5 µs).
     const event: TimelineEvent = Object.assign({}, input, { id: `s:${seq}`, seq, at: input.at ?? now() });
-    this.hold(event);
+    this.hold(seq, event, DESCRIBED, event.at as number);
+    this.publish(event);
     return event;
   }
 
   defer<Part>(describer: EventDescriber<Part>, part: Part, at: number): void {
-    const entry = new Deferred(++this.lastSeq, at, describer, part);
+    const seq = ++this.lastSeq;
+    if (this.listeners.size === 0) {
+      this.hold(seq, describer as EventDescriber, part, at);
+      return;
+    }
     // Someone is watching: they need the event now.
-    this.hold(this.listeners.size > 0 ? entry.event() : (entry as Deferred));
+    const event = describedEvent(seq, at, describer as EventDescriber, part);
+    this.hold(seq, event, DESCRIBED, at);
+    this.publish(event);
   }
 
-  private hold(held: TimelineEvent | Deferred): void {
-    this.events.push(held);
-    // Trim in chunks so a full log doesn't shift the array on every append.
-    if (this.events.length > this.capacity * 1.1) this.events.splice(0, this.events.length - this.capacity);
-    if (held instanceof Deferred) return;
-    for (const listener of this.listeners) listener(held);
+  private hold(seq: number, held: TimelineEvent | EventDescriber, part: unknown, at: number): void {
+    const slot = (seq - 1) % this.capacity;
+    this.held[slot] = held;
+    this.parts[slot] = part;
+    this.ats[slot] = at;
+  }
+
+  private publish(event: TimelineEvent): void {
+    for (const listener of this.listeners) listener(event);
   }
 
   /** Events with seq > after, oldest first, and the first seq still held (to detect gaps). */
   after(after: number): { events: TimelineEvent[]; firstHeld: number } {
-    const { events } = this;
-    const firstHeld = events[0]?.seq ?? this.lastSeq + 1;
+    const firstHeld = Math.max(1, this.lastSeq - this.capacity + 1);
     const found: TimelineEvent[] = [];
-    for (let i = Math.max(0, after + 1 - firstHeld); i < events.length; i++) {
-      let held = events[i] as TimelineEvent | Deferred;
-      if (held instanceof Deferred) {
-        held = held.event();
-        events[i] = held;
+    for (let seq = Math.max(after + 1, firstHeld); seq <= this.lastSeq; seq++) {
+      const slot = (seq - 1) % this.capacity;
+      const part = this.parts[slot];
+      if (part === DESCRIBED) {
+        found.push(this.held[slot] as TimelineEvent);
+        continue;
       }
-      found.push(held);
+      // Described on first read, and kept as described.
+      const event = describedEvent(seq, this.ats[slot] as number, this.held[slot] as EventDescriber, part);
+      this.hold(seq, event, DESCRIBED, event.at as number);
+      found.push(event);
     }
     return { events: found, firstHeld };
   }
