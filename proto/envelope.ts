@@ -55,7 +55,8 @@ export class EnvelopeSplitter {
       const length = new DataView(joined.buffer, joined.byteOffset + offset + 1, 4).getUint32(0, false);
       const end = offset + ENVELOPE_HEADER_BYTES + length;
       if (end > joined.length) break;
-      const raw = joined.slice(offset, end);
+      // A view, not a copy: `joined` is this call's own and never written again.
+      const raw = joined.subarray(offset, end);
       out.push({ flags: raw[0] ?? 0, data: raw.subarray(ENVELOPE_HEADER_BYTES), raw });
       offset = end;
     }

@@ -79,7 +79,7 @@ export function createNodeHandler(lab: Lab, handlers: UniversalHandler[], prefix
  * a 404 with a JSON error.
  */
 function unimplemented(req: NodeServerRequest, res: NodeServerResponse, path: string, prefix: string): void {
-  const format = wireFormat(req.method ?? 'POST', req.headers['content-type'] ?? null, new URLSearchParams());
+  const format = wireFormat(req.method ?? 'POST', req.headers['content-type'] ?? null, () => new URLSearchParams());
   const message = `No method at ${path}. This server serves lab.bank.v1.AccountService at ${prefix}/lab.bank.v1.AccountService/<Method>.`;
   if (format.protocol === 'connect') {
     res.writeHead(404, { 'content-type': 'application/json' });

@@ -2,7 +2,13 @@ import { fromBinary, toJsonString } from '@bufbuild/protobuf';
 import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { now } from '../../../lib/clock';
 import { type EventInput, previewBody } from '../../../lib/timeline';
-import { ENVELOPE_FLAGS, type Envelope, EnvelopeSplitter, parseTrailerBlock } from '../../../proto/envelope';
+import {
+  ENVELOPE_FLAGS,
+  ENVELOPE_HEADER_BYTES,
+  type Envelope,
+  EnvelopeSplitter,
+  parseTrailerBlock,
+} from '../../../proto/envelope';
 import type { Lab } from '../../lab';
 import type { EventDescriber } from '../../lab/event-log';
 import { codeFromHttpStatus, codeName, type WireFormat, wireFormat } from './wire';
@@ -24,28 +30,33 @@ type Schema = UniversalHandler['method']['input'];
 /** One decoder for every call: constructing one per message showed up in the benchmark's profile. */
 const utf8 = new TextDecoder();
 
-function headerRecord(headers: Headers | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Headers as one string, "name\nvalue\n…" (values never hold a newline): one object to keep instead of a Headers map. */
+function flatHeaders(headers: Headers | undefined): string {
+  const flat: string[] = [];
   headers?.forEach((value, name) => {
-    out[name] = value;
+    flat.push(name, value);
   });
+  return flat.join('\n');
+}
+
+/** flatHeaders' string back as a record, names prefixed with `prefix`. */
+function headerRecord(flat: string, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (flat === '') return out;
+  const list = flat.split('\n');
+  for (let i = 0; i + 1 < list.length; i += 2) out[`${prefix}${list[i]}`] = list[i + 1] as string;
   return out;
 }
 
-/** One message (or end-of-stream frame) of a call, kept as bytes until the timeline reads it. */
-interface MessagePart {
-  dir: 'in' | 'out';
-  /** The exact bytes on the wire, envelope included. */
-  bytes: Uint8Array;
-  envelope: Envelope | undefined;
-  /** 1-based per direction; undefined for end-of-stream frames. */
-  index: number | undefined;
-}
+/**
+ * Which event of a call: its request (and the terminal's send), its response,
+ * or one of its messages — a number, the message's position in CallRecord's
+ * list, so a message event costs the log no object of its own.
+ */
+type CallPart = 'terminal' | 'request' | 'response' | number;
 
-type CallPart = 'terminal' | 'request' | 'response' | MessagePart;
-
-function isEndFrame(envelope: Envelope | undefined): boolean {
-  return ((envelope?.flags ?? 0) & (ENVELOPE_FLAGS.connectEndStream | ENVELOPE_FLAGS.grpcWebTrailers)) !== 0;
+function isEndFrame(flags: number): boolean {
+  return (flags & (ENVELOPE_FLAGS.connectEndStream | ENVELOPE_FLAGS.grpcWebTrailers)) !== 0;
 }
 
 /**
@@ -65,32 +76,30 @@ export async function tappedCall(
   uReq: UniversalServerRequest,
   site: CallSite,
 ): Promise<UniversalServerResponse> {
+  const startedAt = now();
   const call = new CallRecord(handler, uReq, site);
   const { sessionId } = site;
-  if (site.terminal) lab.defer(sessionId, call, 'terminal', call.startedAt);
-  lab.defer(sessionId, call, 'request', call.startedAt);
+  if (site.terminal) lab.defer(sessionId, call, 'terminal', startedAt);
+  lab.defer(sessionId, call, 'request', startedAt);
 
-  const counts = { in: 0, out: 0 };
-  const recordMessage = (dir: 'in' | 'out', bytes: Uint8Array, envelope: Envelope | undefined) => {
-    const index = isEndFrame(envelope) ? undefined : ++counts[dir];
-    lab.defer<CallPart>(sessionId, call, { dir, bytes, envelope, index });
-  };
+  const recordMessage = (dir: 'in' | 'out', bytes: Uint8Array) => lab.defer<CallPart>(sessionId, call, call.message(dir, bytes));
 
   const { format } = call;
   const observed: UniversalServerRequest = { ...uReq };
   if (format.get) {
-    const message = connectGetMessage(call.url.searchParams);
-    if (message) recordMessage('in', message, undefined);
+    const message = connectGetMessage(new URL(uReq.url).searchParams);
+    if (message) recordMessage('in', message);
   } else if (isByteStream(uReq.body)) {
-    observed.body = observeBytes(uReq.body, format, (bytes, envelope) => recordMessage('in', bytes, envelope));
+    observed.body = observeBytes(uReq.body, format, (bytes) => recordMessage('in', bytes));
   }
 
   const uRes = await handler(observed);
   const responseBody = uRes.body;
-  let status: { code: string; message?: string } | undefined;
+  let status: Status | undefined;
   const finish = () => {
-    call.finished(uRes, status ?? statusOf(format, uRes, undefined), counts);
-    lab.defer(sessionId, call, 'response', call.startedAt + call.durationMs);
+    const endedAt = now();
+    call.finished(uRes, status ?? statusOf(format, uRes, undefined), endedAt - startedAt);
+    lab.defer(sessionId, call, 'response', endedAt);
   };
   if (!responseBody) {
     finish();
@@ -103,10 +112,10 @@ export async function tappedCall(
       format,
       (bytes, envelope) => {
         if (envelope) {
-          if (isEndFrame(envelope)) status = statusOf(format, uRes, envelope);
-          recordMessage('out', bytes, envelope);
+          if (isEndFrame(envelope.flags)) status = statusOf(format, uRes, envelope);
+          recordMessage('out', bytes);
         } else if (uRes.status === 200) {
-          recordMessage('out', bytes, undefined);
+          recordMessage('out', bytes);
         } else {
           status = statusOf(format, uRes, undefined, bytes);
         }
@@ -116,44 +125,80 @@ export async function tappedCall(
   };
 }
 
-/** What one call did, and how each of its events reads. Holds headers and bytes, never the request or socket. */
+interface Status {
+  code: string;
+  message?: string;
+}
+
+/**
+ * What one call did, and how each of its events reads. It lives as long as
+ * the call's timeline events, so it keeps few objects: strings for the URL
+ * and the header lists, the exact bytes of each message, small integers for
+ * the rest. Never the request or the socket.
+ */
 class CallRecord implements EventDescriber<CallPart> {
-  readonly startedAt = now();
-  readonly url: URL;
   readonly format: WireFormat;
+  private readonly url: string;
   private readonly method: string;
-  private readonly requestHeaders: Headers;
-  private response:
-    | { status: number; headers: Headers | undefined; trailer: Headers | undefined; code: string; message?: string }
-    | undefined = undefined;
+  private readonly conn: string;
+  private readonly stream: string;
+  private readonly httpVersion: string;
+  private readonly terminal: string | undefined;
+  private readonly requestHeaders: string;
+  private readonly contentType: string | null;
+  /** Each message's exact bytes (envelope included), in arrival order… */
+  private readonly messages: Uint8Array[] = [];
+  /** …and for each, its direction and number: `index << 1 | (out ? 1 : 0)`, index 0 for end-of-stream frames. */
+  private readonly messageTags: number[] = [];
   private messagesIn = 0;
   private messagesOut = 0;
-  durationMs = 0;
+  private status = 0;
+  private code = '';
+  private reason: string | undefined = undefined;
+  private responseHeaders = '';
+  private trailers = '';
+  /** In microseconds, a small integer: a fractional number field would be one more object to keep. */
+  private durationMicros = 0;
 
   constructor(
     private readonly handler: UniversalHandler,
     uReq: UniversalServerRequest,
-    private readonly site: CallSite,
+    site: CallSite,
   ) {
-    this.url = new URL(uReq.url, 'http://lab.invalid');
+    this.url = uReq.url;
     this.method = uReq.method;
-    this.requestHeaders = uReq.header;
-    this.format = wireFormat(uReq.method, uReq.header.get('content-type'), this.url.searchParams);
+    this.conn = site.conn;
+    this.stream = site.stream;
+    this.httpVersion = site.httpVersion;
+    this.terminal = site.terminal;
+    this.requestHeaders = flatHeaders(uReq.header);
+    this.contentType = uReq.header.get('content-type');
+    this.format = wireFormat(uReq.method, this.contentType, () => new URL(uReq.url).searchParams);
   }
 
-  finished(uRes: UniversalServerResponse, status: { code: string; message?: string }, counts: { in: number; out: number }): void {
-    this.durationMs = now() - this.startedAt;
-    this.messagesIn = counts.in;
-    this.messagesOut = counts.out;
-    this.response = { status: uRes.status, headers: uRes.header, trailer: uRes.trailer, ...status };
+  /** Keeps a message's bytes; returns the part that names its event. */
+  message(dir: 'in' | 'out', bytes: Uint8Array): number {
+    const end = this.format.enveloped && isEndFrame(bytes[0] ?? 0);
+    const index = end ? 0 : dir === 'in' ? ++this.messagesIn : ++this.messagesOut;
+    this.messageTags.push((index << 1) | (dir === 'out' ? 1 : 0));
+    return this.messages.push(bytes) - 1;
   }
 
-  describe(part: CallPart, at: number): EventInput {
-    const base = { origin: 'server', protocol: 'grpc', conn: this.site.conn, stream: this.site.stream } as const;
+  finished(uRes: UniversalServerResponse, status: Status, durationMs: number): void {
+    this.status = uRes.status;
+    this.code = status.code;
+    this.reason = status.message;
+    this.responseHeaders = flatHeaders(uRes.header);
+    this.trailers = flatHeaders(uRes.trailer);
+    this.durationMicros = Math.round(durationMs * 1000);
+  }
+
+  describe(part: CallPart): EventInput {
+    const base = { origin: 'server', protocol: 'grpc', conn: this.conn, stream: this.stream } as const;
     if (part === 'terminal') return { ...base, ...this.terminalRequest() };
     if (part === 'request') return { ...base, ...this.request() };
-    if (part === 'response') return { ...base, ...this.responded(at) };
-    return { ...base, ...this.message(part) };
+    if (part === 'response') return { ...base, ...this.responded() };
+    return { ...base, ...this.describeMessage(part) };
   }
 
   private get rpc(): string {
@@ -161,67 +206,73 @@ class CallRecord implements EventDescriber<CallPart> {
   }
 
   private fields() {
-    const { handler, format, site } = this;
+    const { handler, format } = this;
     return {
       rpc: `${handler.service.typeName}/${handler.method.name}`,
       protocol: format.protocol,
       codec: format.codec,
       kind: handler.method.methodKind,
-      http: site.httpVersion,
+      http: this.httpVersion,
     };
   }
 
   private terminalRequest() {
-    const client = this.site.terminal ?? 'terminal';
+    const client = this.terminal ?? 'terminal';
     return {
       origin: 'terminal',
       kind: 'request',
       dir: 'out',
       summary: `${client}: ${this.rpc} over ${this.format.protocol}`,
-      detail: { method: this.method, url: this.url.pathname, fields: { client, ...this.fields() } },
+      detail: { method: this.method, url: new URL(this.url).pathname, fields: { client, ...this.fields() } },
     } as const;
   }
 
   private request() {
-    const { format, method, url, site } = this;
+    const { format, method, httpVersion } = this;
+    const url = new URL(this.url);
     return {
       kind: 'request',
       dir: 'in',
-      summary: `${format.protocol} ${this.rpc} (${this.handler.method.methodKind.replace('_', ' ')}) — ${method} HTTP/${site.httpVersion}, ${this.requestHeaders.get('content-type') ?? 'no content type'}`,
+      summary: `${format.protocol} ${this.rpc} (${this.handler.method.methodKind.replace('_', ' ')}) — ${method} HTTP/${httpVersion}, ${this.contentType ?? 'no content type'}`,
       detail: { method, url: `${url.pathname}${url.search}`, headers: headerRecord(this.requestHeaders), fields: this.fields() },
     } as const;
   }
 
-  private responded(at: number) {
-    const response = this.response;
-    if (!response) throw new Error('CallRecord: the response event is described only after finished()');
-    const { status, code, message } = response;
+  private responded() {
+    if (this.status === 0) throw new Error('CallRecord: the response event is described only after finished()');
+    const { status, code, reason } = this;
+    const durationMs = this.durationMicros / 1000;
     return {
       kind: 'response',
       dir: 'out',
-      summary: `${this.rpc} → ${code}${message ? `: ${message}` : ''} (HTTP ${status}, ${this.messagesIn} in / ${this.messagesOut} out, ${(at - this.startedAt).toFixed(1)} ms)`,
+      summary: `${this.rpc} → ${code}${reason ? `: ${reason}` : ''} (HTTP ${status}, ${this.messagesIn} in / ${this.messagesOut} out, ${durationMs.toFixed(1)} ms)`,
       detail: {
         status,
         code,
-        reason: message,
-        headers: headerRecord(response.headers),
-        durationMs: this.durationMs,
+        reason,
+        headers: headerRecord(this.responseHeaders),
+        durationMs,
         fields: {
           ...this.fields(),
           messagesIn: this.messagesIn,
           messagesOut: this.messagesOut,
-          ...prefixed('trailer.', response.trailer),
+          ...headerRecord(this.trailers, 'trailer.'),
         },
       },
     } as const;
   }
 
-  private message({ dir, bytes, envelope, index }: MessagePart) {
+  private describeMessage(position: number) {
     const { format, rpc } = this;
+    const bytes = this.messages[position] as Uint8Array;
+    const tag = this.messageTags[position] as number;
+    const dir = tag & 1 ? 'out' : 'in';
+    const index = tag >> 1;
     const schema = dir === 'in' ? this.handler.method.input : this.handler.method.output;
-    const flags = envelope?.flags ?? 0;
-    const endFrame = isEndFrame(envelope);
-    const data = envelope?.data ?? bytes;
+    const enveloped = format.enveloped;
+    const flags = enveloped ? (bytes[0] ?? 0) : 0;
+    const endFrame = enveloped && isEndFrame(flags);
+    const data = enveloped ? bytes.subarray(ENVELOPE_HEADER_BYTES) : bytes;
     const text = endFrame ? endFrameText(flags, data) : decodeForDisplay(schema, data, format, flags);
     return {
       kind: endFrame ? 'frame' : 'message',
@@ -229,7 +280,7 @@ class CallRecord implements EventDescriber<CallPart> {
       bytes: bytes.length,
       summary: endFrame
         ? `${rpc} ${flags & ENVELOPE_FLAGS.grpcWebTrailers ? 'trailers frame' : 'end-of-stream frame'} (${bytes.length} bytes): ${text}`
-        : `${rpc} ${dir === 'in' ? 'request' : 'response'} message #${index}: ${envelope ? `5-byte envelope + ${data.length}` : data.length} bytes (${format.codec})`,
+        : `${rpc} ${dir === 'in' ? 'request' : 'response'} message #${index}: ${enveloped ? `5-byte envelope + ${data.length}` : data.length} bytes (${format.codec})`,
       detail: {
         ...previewBody(text),
         raw: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
@@ -238,8 +289,8 @@ class CallRecord implements EventDescriber<CallPart> {
           protocol: format.protocol,
           codec: format.codec,
           message: schema.typeName,
-          envelope: envelope !== undefined,
-          ...(envelope ? { flags, length: data.length } : {}),
+          envelope: enveloped,
+          ...(enveloped ? { flags, length: data.length } : {}),
           ...(index ? { index } : {}),
         },
       },

@@ -21,16 +21,28 @@ export interface WireFormat {
   get: boolean;
 }
 
-export function wireFormat(method: string, contentType: string | null, query: URLSearchParams): WireFormat {
-  if (method === 'GET') {
-    return { protocol: 'connect', codec: query.get('encoding') === 'json' ? 'json' : 'proto', enveloped: false, get: true };
-  }
+/** Every format there is, made once: a call keeps its format as long as its timeline events. */
+const FORMATS = {
+  get: { proto: format('connect', 'proto', false, true), json: format('connect', 'json', false, true) },
+  'grpc-web': { proto: format('grpc-web', 'proto', true), json: format('grpc-web', 'json', true) },
+  grpc: { proto: format('grpc', 'proto', true), json: format('grpc', 'json', true) },
+  'connect-stream': { proto: format('connect', 'proto', true), json: format('connect', 'json', true) },
+  connect: { proto: format('connect', 'proto', false), json: format('connect', 'json', false) },
+} as const;
+
+function format(protocol: WireProtocol, codec: 'proto' | 'json', enveloped: boolean, get = false): WireFormat {
+  return Object.freeze({ protocol, codec, enveloped, get });
+}
+
+/** `query` is read only for GET (Connect's `?encoding=`). */
+export function wireFormat(method: string, contentType: string | null, query: () => URLSearchParams): WireFormat {
+  if (method === 'GET') return FORMATS.get[query().get('encoding') === 'json' ? 'json' : 'proto'];
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const codec = type.endsWith('json') ? 'json' : 'proto';
-  if (type.startsWith('application/grpc-web')) return { protocol: 'grpc-web', codec, enveloped: true, get: false };
-  if (type.startsWith('application/grpc')) return { protocol: 'grpc', codec, enveloped: true, get: false };
-  if (type.startsWith('application/connect+')) return { protocol: 'connect', codec, enveloped: true, get: false };
-  return { protocol: 'connect', codec, enveloped: false, get: false };
+  if (type.startsWith('application/grpc-web')) return FORMATS['grpc-web'][codec];
+  if (type.startsWith('application/grpc')) return FORMATS.grpc[codec];
+  if (type.startsWith('application/connect+')) return FORMATS['connect-stream'][codec];
+  return FORMATS.connect[codec];
 }
 
 /** gRPC's numeric codes as Connect's names: 3 → "invalid_argument". */
