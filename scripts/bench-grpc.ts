@@ -14,7 +14,7 @@
  * ratio. Besides calls per second, each server's CPU time per call is read
  * from its process: the steadier figure. Environment: BENCH_SECONDS (4),
  * BENCH_ROUNDS (5), BENCH_CONCURRENCY (16), BENCH_CPU_PROF (a folder for the
- * servers' CPU profiles).
+ * servers' CPU profiles), BENCH_ONLY (run only the transports whose name contains it).
  */
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -30,9 +30,11 @@ import {
   toJsonString,
 } from '@bufbuild/protobuf';
 import { createClient, createContextValues, type Interceptor } from '@connectrpc/connect';
+import autocannon from 'autocannon';
 import { connectNodeAdapter, createConnectTransport, createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import {
   AccountService,
+  GetAccountRequestSchema,
   GetAccountResponseSchema,
   LogLevel,
   StreamTransactionsResponseSchema,
@@ -86,6 +88,33 @@ async function load(client: Client, server: BenchChild<Ports>, seconds: number):
     p99: at(0.99),
     calls: latencies.length,
     cpuUsPerCall: cpu / Math.max(1, latencies.length),
+  };
+}
+
+/**
+ * Connect unary over HTTP/1.1 is a plain POST, so autocannon can make the calls: a load tool light
+ * enough to keep the server busy (16 connect-node clients in one process saturate their own core
+ * first, so the server idles between calls and pays for waking up).
+ */
+async function loadRaw(url: string, session: string, server: BenchChild<Ports>, seconds: number): Promise<Figures> {
+  const options = {
+    url,
+    method: 'POST' as const,
+    connections: CONCURRENCY,
+    headers: { 'content-type': 'application/proto', 'x-lab-session': session, 'x-lab-trace': 'bench' },
+    body: Buffer.from(toBinary(GetAccountRequestSchema, create(GetAccountRequestSchema, { accountId: '123' }))),
+  };
+  await autocannon({ ...options, amount: 500 });
+  const cpuBefore = await server.cpuMicros();
+  const result = await autocannon({ ...options, duration: seconds });
+  const cpu = (await server.cpuMicros()) - cpuBefore;
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return {
+    callsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    calls: result.requests.total,
+    cpuUsPerCall: cpu / Math.max(1, result.requests.total),
   };
 }
 
@@ -155,16 +184,29 @@ async function main(): Promise<void> {
       createConnectTransport({ baseUrl: `http://127.0.0.1:${h1}${prefix}`, httpVersion: '1.1', ...withSession(session) }),
     );
 
+  const viaClient = (client: Client) => (server: BenchChild<Ports>) => load(client, server, SECONDS);
+  const viaAutocannon = (prefix: string) => (server: BenchChild<Ports>) =>
+    loadRaw(
+      `http://127.0.0.1:${server.info.h1}${prefix}/lab.bank.v1.AccountService/GetAccount`,
+      server.info.session,
+      server,
+      SECONDS,
+    );
   const pairs = [
     {
       transport: 'gRPC over h2c',
-      lab: h2Client(servers.lab.info),
-      bare: h2Client(servers.bare.info),
+      lab: viaClient(h2Client(servers.lab.info)),
+      bare: viaClient(h2Client(servers.bare.info)),
     },
     {
       transport: 'Connect over HTTP/1.1',
-      lab: h1Client(servers.lab.info, '/api/grpc'),
-      bare: h1Client(servers.bare.info, ''),
+      lab: viaClient(h1Client(servers.lab.info, '/api/grpc')),
+      bare: viaClient(h1Client(servers.bare.info, '')),
+    },
+    {
+      transport: 'Connect over HTTP/1.1, autocannon',
+      lab: viaAutocannon('/api/grpc'),
+      bare: viaAutocannon(''),
     },
   ];
   console.log(
@@ -174,11 +216,12 @@ async function main(): Promise<void> {
   console.log('| transport / server | calls/s | p50 ms | p99 ms | server CPU µs/call |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   const verdicts: string[] = [];
-  for (const pair of pairs) {
+  // BENCH_ONLY=<text>: only the transports whose name contains it (e.g. "autocannon" to profile one).
+  for (const pair of pairs.filter((p) => p.transport.includes(process.env.BENCH_ONLY ?? ''))) {
     const runs: { lab: Figures[]; bare: Figures[] } = { lab: [], bare: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      runs.bare.push(await load(pair.bare, servers.bare, SECONDS));
-      runs.lab.push(await load(pair.lab, servers.lab, SECONDS));
+      runs.bare.push(await pair.bare(servers.bare));
+      runs.lab.push(await pair.lab(servers.lab));
     }
     const row = (name: string, list: Figures[]) => {
       const f = {

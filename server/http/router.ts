@@ -92,7 +92,8 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
     const body = route.streamingBody ? Buffer.alloc(0) : await readBody(req, lab.config.maxBodyBytes);
     tap?.request(req, body, startedAt);
     // Injected latency is a lesson fault: it slows lesson endpoints, never the lab's own controls.
-    if (route.tap) await lab.faults.delay(sessionId);
+    const latency = route.tap ? lab.faults.delay(sessionId) : undefined;
+    if (latency) await latency;
     await route.handler({ req, res, url, params, lab, sessionId, body });
   }
 

@@ -21,11 +21,16 @@ export class FaultBook {
    * Waits out the session's injected latency before a response or a pushed message: at least that
    * long on the clock the timeline uses. A Node timer can fire up to a millisecond early (libuv
    * counts whole milliseconds), and a 100 ms fault showing 99.6 ms on the timeline looks like a bug.
+   * With no latency set it returns undefined rather than a resolved promise, so busy paths can skip
+   * the await (`const wait = faults.delay(id); if (wait) await wait;`); `await` works either way.
    */
-  async delay(sessionId: string): Promise<void> {
+  delay(sessionId: string): Promise<void> | undefined {
     const ms = this.get(sessionId).latencyMs;
-    if (ms <= 0) return;
-    const until = performance.now() + ms;
-    for (let left = ms; left > 0; left = until - performance.now()) await sleep(Math.ceil(left));
+    return ms > 0 ? waitAtLeast(ms) : undefined;
   }
+}
+
+async function waitAtLeast(ms: number): Promise<void> {
+  const until = performance.now() + ms;
+  for (let left = ms; left > 0; left = until - performance.now()) await sleep(Math.ceil(left));
 }

@@ -24,11 +24,11 @@ let callCounter = 0;
 export function createNodeHandler(lab: Lab, handlers: UniversalHandler[], prefix: string) {
   const byPath = new Map(handlers.map((h) => [prefix + h.requestPath, h]));
 
-  return async function handle(req: NodeServerRequest, res: NodeServerResponse): Promise<void> {
+  /** `knownSession`: the session the lab's router has already checked (main port). */
+  return async function handle(req: NodeServerRequest, res: NodeServerResponse, knownSession?: string): Promise<void> {
     const path = (req.url ?? '').split('?', 1)[0] ?? '';
     const handler = byPath.get(path);
-    const named = sessionFromHeaders(req.headers);
-    const sessionId = named && lab.sessions.touch(named) ? named : undefined;
+    const sessionId = knownSession ?? liveSession(lab, req.headers);
     if (!handler) {
       unimplemented(req, res, path, prefix);
       return;
@@ -41,17 +41,22 @@ export function createNodeHandler(lab: Lab, handlers: UniversalHandler[], prefix
     const stream = h2 ? `h2-stream-${h2.id}` : typeof trace === 'string' ? trace : `call-${++callCounter}`;
     const uReq = universalRequestFromNodeRequest(req, res, undefined, createContextValues().set(SESSION, sessionId ?? ''));
 
-    let untrack = () => {};
+    let untrack: (() => void) | undefined;
     if (sessionId) {
       untrack = lab.connections.track(sessionId, {
         id: conn,
         protocol: 'grpc',
         // HTTP/1.1: one call per socket, so destroy it. HTTP/2: the connection may carry other
         // calls, so reset just this stream (RST_STREAM): the client sees the call fail at once.
-        drop: () => (h2 ? h2.close(http2.constants.NGHTTP2_CANCEL) : req.socket.destroy()),
+        // A method, not an arrow: under tsx every named arrow made per call also costs a defineProperty (keepNames).
+        drop() {
+          if (h2) h2.close(http2.constants.NGHTTP2_CANCEL);
+          else req.socket.destroy();
+        },
       });
       res.once('close', untrack);
-      await lab.faults.delay(sessionId);
+      const latency = lab.faults.delay(sessionId);
+      if (latency) await latency;
     }
     try {
       const uRes = sessionId
@@ -60,6 +65,7 @@ export function createNodeHandler(lab: Lab, handlers: UniversalHandler[], prefix
             conn,
             stream,
             httpVersion: req.httpVersion,
+            rawHeaders: req.rawHeaders,
             terminal: terminalClient(req as Parameters<typeof terminalClient>[0]),
           })
         : await handler(uReq);
@@ -68,9 +74,14 @@ export function createNodeHandler(lab: Lab, handlers: UniversalHandler[], prefix
       // The client went away mid-call (or the lab dropped it): nothing left to answer.
       if (!res.writableEnded) res.destroy(error as Error);
     } finally {
-      untrack();
+      untrack?.();
     }
   };
+}
+
+function liveSession(lab: Lab, headers: NodeServerRequest['headers']): string | undefined {
+  const named = sessionFromHeaders(headers);
+  return named && lab.sessions.touch(named) ? named : undefined;
 }
 
 /**

@@ -28,7 +28,7 @@ export function createGrpc(lab: Lab) {
 
   return {
     /** POST|GET /api/grpc/* — Connect (GET for NO_SIDE_EFFECTS methods) and gRPC-Web. */
-    serve: (ctx: SessionContext) => mainPort(ctx.req, ctx.res),
+    serve: (ctx: SessionContext) => mainPort(ctx.req, ctx.res, ctx.sessionId),
     ...controls,
     async start(port: number) {
       httpPort = port;

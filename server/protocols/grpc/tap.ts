@@ -9,6 +9,7 @@ import {
   EnvelopeSplitter,
   parseTrailerBlock,
 } from '../../../proto/envelope';
+import { requestHeaderRecord } from '../../http/headers';
 import type { Lab } from '../../lab';
 import type { EventDescriber } from '../../lab/event-log';
 import { codeFromHttpStatus, codeName, type WireFormat, wireFormat } from './wire';
@@ -21,6 +22,8 @@ export interface CallSite {
   /** The browser's trace id, else the HTTP/2 stream id, else a counter. */
   stream: string;
   httpVersion: string;
+  /** Node's raw request header list (`req.rawHeaders`). */
+  rawHeaders: string[];
   /** Set for terminal clients (buf curl, grpcurl): the server records their side too. */
   terminal?: string;
 }
@@ -76,33 +79,19 @@ export async function tappedCall(
   uReq: UniversalServerRequest,
   site: CallSite,
 ): Promise<UniversalServerResponse> {
-  const startedAt = now();
-  const call = new CallRecord(handler, uReq, site);
-  const { sessionId } = site;
-  if (site.terminal) lab.defer(sessionId, call, 'terminal', startedAt);
-  lab.defer(sessionId, call, 'request', startedAt);
-
-  const recordMessage = (dir: 'in' | 'out', bytes: Uint8Array) => lab.defer<CallPart>(sessionId, call, call.message(dir, bytes));
-
+  const call = new CallRecord(lab, handler, uReq, site);
   const { format } = call;
   const observed: UniversalServerRequest = { ...uReq };
   if (format.get) {
     const message = connectGetMessage(new URL(uReq.url).searchParams);
-    if (message) recordMessage('in', message);
+    if (message) call.message('in', message);
   } else if (isByteStream(uReq.body)) {
-    observed.body = observeBytes(uReq.body, format, (bytes) => recordMessage('in', bytes));
+    observed.body = observeBytes(uReq.body, format, (bytes) => call.message('in', bytes));
   }
-
   const uRes = await handler(observed);
   const responseBody = uRes.body;
-  let status: Status | undefined;
-  const finish = () => {
-    const endedAt = now();
-    call.finished(uRes, status ?? statusOf(format, uRes, undefined), endedAt - startedAt);
-    lab.defer(sessionId, call, 'response', endedAt);
-  };
   if (!responseBody) {
-    finish();
+    call.finished(uRes);
     return uRes;
   }
   return {
@@ -110,17 +99,8 @@ export async function tappedCall(
     body: observeBytes(
       responseBody,
       format,
-      (bytes, envelope) => {
-        if (envelope) {
-          if (isEndFrame(envelope.flags)) status = statusOf(format, uRes, envelope);
-          recordMessage('out', bytes);
-        } else if (uRes.status === 200) {
-          recordMessage('out', bytes);
-        } else {
-          status = statusOf(format, uRes, undefined, bytes);
-        }
-      },
-      finish,
+      (bytes, envelope) => call.sent(uRes, bytes, envelope),
+      () => call.finished(uRes),
     ),
   };
 }
@@ -138,12 +118,15 @@ interface Status {
  */
 class CallRecord implements EventDescriber<CallPart> {
   readonly format: WireFormat;
+  private readonly sessionId: string;
+  private readonly startedAt = now();
   private readonly url: string;
   private readonly method: string;
   private readonly conn: string;
   private readonly stream: string;
   private readonly httpVersion: string;
   private readonly terminal: string | undefined;
+  /** Node's raw request header list, joined with "\n" (header values never hold a newline). */
   private readonly requestHeaders: string;
   private readonly contentType: string | null;
   /** Each message's exact bytes (envelope included), in arrival order… */
@@ -153,6 +136,7 @@ class CallRecord implements EventDescriber<CallPart> {
   private messagesIn = 0;
   private messagesOut = 0;
   private status = 0;
+  /** The status code's name once known ("ok", "not_found"…), from the last frame, trailers or HTTP status. */
   private code = '';
   private reason: string | undefined = undefined;
   private responseHeaders = '';
@@ -161,36 +145,58 @@ class CallRecord implements EventDescriber<CallPart> {
   private durationMicros = 0;
 
   constructor(
+    private readonly lab: Lab,
     private readonly handler: UniversalHandler,
     uReq: UniversalServerRequest,
     site: CallSite,
   ) {
+    this.sessionId = site.sessionId;
     this.url = uReq.url;
     this.method = uReq.method;
     this.conn = site.conn;
     this.stream = site.stream;
     this.httpVersion = site.httpVersion;
     this.terminal = site.terminal;
-    this.requestHeaders = flatHeaders(uReq.header);
+    this.requestHeaders = site.rawHeaders.join('\n');
     this.contentType = uReq.header.get('content-type');
     this.format = wireFormat(uReq.method, this.contentType, () => new URL(uReq.url).searchParams);
+    if (site.terminal) lab.defer(this.sessionId, this, 'terminal', this.startedAt);
+    lab.defer(this.sessionId, this, 'request', this.startedAt);
   }
 
-  /** Keeps a message's bytes; returns the part that names its event. */
-  message(dir: 'in' | 'out', bytes: Uint8Array): number {
+  /** Records a message (or end-of-stream frame) with its exact bytes. */
+  message(dir: 'in' | 'out', bytes: Uint8Array): void {
     const end = this.format.enveloped && isEndFrame(bytes[0] ?? 0);
     const index = end ? 0 : dir === 'in' ? ++this.messagesIn : ++this.messagesOut;
     this.messageTags.push((index << 1) | (dir === 'out' ? 1 : 0));
-    return this.messages.push(bytes) - 1;
+    this.lab.defer<CallPart>(this.sessionId, this, this.messages.push(bytes) - 1);
   }
 
-  finished(uRes: UniversalServerResponse, status: Status, durationMs: number): void {
+  /** A piece of the response body: a message, the last frame (which carries the status), or a unary error body. */
+  sent(uRes: UniversalServerResponse, bytes: Uint8Array, envelope: Envelope | undefined): void {
+    if (envelope) {
+      if (isEndFrame(envelope.flags)) this.setStatus(statusOf(this.format, uRes, envelope));
+      this.message('out', bytes);
+    } else if (uRes.status === 200) {
+      this.message('out', bytes);
+    } else {
+      this.setStatus(statusOf(this.format, uRes, undefined, bytes));
+    }
+  }
+
+  finished(uRes: UniversalServerResponse): void {
+    const endedAt = now();
+    if (this.code === '') this.setStatus(statusOf(this.format, uRes, undefined));
     this.status = uRes.status;
-    this.code = status.code;
-    this.reason = status.message;
     this.responseHeaders = flatHeaders(uRes.header);
     this.trailers = flatHeaders(uRes.trailer);
-    this.durationMicros = Math.round(durationMs * 1000);
+    this.durationMicros = Math.round((endedAt - this.startedAt) * 1000);
+    this.lab.defer(this.sessionId, this, 'response', endedAt);
+  }
+
+  private setStatus(status: Status): void {
+    this.code = status.code;
+    this.reason = status.message;
   }
 
   describe(part: CallPart): EventInput {
@@ -230,11 +236,12 @@ class CallRecord implements EventDescriber<CallPart> {
   private request() {
     const { format, method, httpVersion } = this;
     const url = new URL(this.url);
+    const headers = this.requestHeaders === '' ? {} : requestHeaderRecord(this.requestHeaders.split('\n'));
     return {
       kind: 'request',
       dir: 'in',
       summary: `${format.protocol} ${this.rpc} (${this.handler.method.methodKind.replace('_', ' ')}) — ${method} HTTP/${httpVersion}, ${this.contentType ?? 'no content type'}`,
-      detail: { method, url: `${url.pathname}${url.search}`, headers: headerRecord(this.requestHeaders), fields: this.fields() },
+      detail: { method, url: `${url.pathname}${url.search}`, headers, fields: this.fields() },
     } as const;
   }
 
@@ -387,12 +394,4 @@ function statusOf(
     }
   }
   return { code: codeFromHttpStatus(uRes.status) };
-}
-
-function prefixed(prefix: string, headers: Headers | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers?.forEach((value, name) => {
-    out[`${prefix}${name}`] = value;
-  });
-  return out;
 }

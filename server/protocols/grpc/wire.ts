@@ -34,10 +34,24 @@ function format(protocol: WireProtocol, codec: 'proto' | 'json', enveloped: bool
   return Object.freeze({ protocol, codec, enveloped, get });
 }
 
+/** The few content types clients send, each worked out once. */
+const byContentType = new Map<string, WireFormat>();
+
 /** `query` is read only for GET (Connect's `?encoding=`). */
 export function wireFormat(method: string, contentType: string | null, query: () => URLSearchParams): WireFormat {
   if (method === 'GET') return FORMATS.get[query().get('encoding') === 'json' ? 'json' : 'proto'];
-  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const key = contentType ?? '';
+  let found = byContentType.get(key);
+  if (!found) {
+    found = formatOf(key);
+    // Bounded: content types come from clients, and any string may arrive.
+    if (byContentType.size < 64) byContentType.set(key, found);
+  }
+  return found;
+}
+
+function formatOf(contentType: string): WireFormat {
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   const codec = type.endsWith('json') ? 'json' : 'proto';
   if (type.startsWith('application/grpc-web')) return FORMATS['grpc-web'][codec];
   if (type.startsWith('application/grpc')) return FORMATS.grpc[codec];
