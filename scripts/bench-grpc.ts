@@ -30,8 +30,8 @@ import {
   toJsonString,
 } from '@bufbuild/protobuf';
 import { createClient, createContextValues, type Interceptor } from '@connectrpc/connect';
-import autocannon from 'autocannon';
 import { connectNodeAdapter, createConnectTransport, createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
+import autocannon from 'autocannon';
 import {
   AccountService,
   GetAccountRequestSchema,

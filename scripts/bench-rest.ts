@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
 import { createRouter, type Route } from '../server/http/router';
+import { RequestTarget } from '../server/http/target';
 import { createLab } from '../server/lab';
 import { configFromEnv } from '../server/lab/config';
 import { createRest } from '../server/protocols/rest';
@@ -72,7 +73,7 @@ async function serve(variant: string): Promise<void> {
   const rest = createRest(untappedLab);
   const routes: Route[] = [{ method: 'GET', path: '/api/accounts/:id', access: 'session', handler: rest.getAccount }];
   const router = createRouter(untappedLab, routes, []);
-  const untapped = createServer((req, res) => void router.handle(req, res, new URL(req.url ?? '/', 'http://bench.invalid')));
+  const untapped = createServer((req, res) => void router.handle(req, res, new RequestTarget(req.url ?? '/')));
   await new Promise<void>((resolve) => untapped.listen(0, '127.0.0.1', resolve));
   const port = (untapped.address() as AddressInfo).port;
   serveParent({ port, session: lab.sessions.create() } satisfies Served, async () => {

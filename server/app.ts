@@ -5,6 +5,7 @@ import { HttpError, sendProblem } from './http/errors';
 import { createRouter, refuseUpgrade } from './http/router';
 import { sessionCookie, sessionIdFrom } from './http/session';
 import { TappedResponse } from './http/tap';
+import { RequestTarget } from './http/target';
 import { createLab, type Lab } from './lab';
 import { labApi } from './lab/api';
 import { LabChannel } from './lab/channel';
@@ -76,11 +77,12 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
 
   // TappedResponse lets the HTTP tap see what each recorded response sends (see server/http/tap.ts).
   const server = createServer({ ServerResponse: TappedResponse }, async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://lab.invalid');
-    if (isLabPath(url.pathname)) {
-      await router.handle(req, res, url);
+    const target = new RequestTarget(req.url ?? '/');
+    if (isLabPath(target.pathname)) {
+      await router.handle(req, res, target);
       return;
     }
+    const { url } = target;
     const pages = await nextReady;
     if (!pages) {
       sendProblem(res, new HttpError(404, 'No pages here', 'This lab server runs without Next.js (API only).'));

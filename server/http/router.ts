@@ -8,6 +8,7 @@ import { readBody } from './body';
 import { HttpError, sendProblem, unknownSession } from './errors';
 import { sessionIdFrom } from './session';
 import { tapExchange } from './tap';
+import type { RequestTarget } from './target';
 
 export interface PublicContext {
   req: IncomingMessage;
@@ -64,6 +65,25 @@ export interface Upgrade {
 }
 
 const METHODS: Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/** Routes that read the request stream themselves get this (never written to). */
+const EMPTY_BODY = Buffer.alloc(0);
+
+/** What a handler gets. The URL is built only if the handler reads it (see RequestTarget). */
+class Context implements PublicContext {
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    private readonly target: RequestTarget,
+    readonly params: Record<string, string | undefined>,
+    readonly lab: Lab,
+    readonly sessionId: string | undefined,
+    readonly body: Buffer,
+  ) {}
+
+  get url(): URL {
+    return this.target.url;
+  }
+}
 
 /** Compiles the route table into a request handler for /api/* and an upgrade handler. */
 export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
@@ -71,30 +91,31 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
   for (const route of routes) router.on(route.method, route.path, () => route);
   const upgradeByPath = new Map(upgrades.map((u) => [u.path, u]));
 
-  async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
+    const { pathname } = target;
     // HEAD is GET without a body (Node drops the body for HEAD responses).
-    const found = router.find((method === 'HEAD' ? 'GET' : method) as Method, url.pathname);
-    if (!found) throw notFoundOrNotAllowed(url.pathname);
+    const found = router.find((method === 'HEAD' ? 'GET' : method) as Method, pathname);
+    if (!found) throw notFoundOrNotAllowed(pathname);
     const route = (found.handler as unknown as () => Route)();
     const params = found.params as Record<string, string | undefined>;
 
-    const named = sessionIdFrom(req, url);
+    const named = sessionIdFrom(req, target);
     const sessionId = lab.sessions.touch(named) ? named : undefined;
     if (route.access === 'public') {
       const body = await readBody(req, lab.config.maxBodyBytes);
-      await route.handler({ req, res, url, params, lab, sessionId, body });
+      await route.handler(new Context(req, res, target, params, lab, sessionId, body));
       return;
     }
     if (!sessionId) throw unknownSession();
     const startedAt = now();
     const tap = route.tap ? tapExchange(lab, sessionId, route.tap, req, res) : undefined;
-    const body = route.streamingBody ? Buffer.alloc(0) : await readBody(req, lab.config.maxBodyBytes);
+    const body = route.streamingBody ? EMPTY_BODY : await readBody(req, lab.config.maxBodyBytes);
     tap?.request(req, body, startedAt);
     // Injected latency is a lesson fault: it slows lesson endpoints, never the lab's own controls.
     const latency = route.tap ? lab.faults.delay(sessionId) : undefined;
     if (latency) await latency;
-    await route.handler({ req, res, url, params, lab, sessionId, body });
+    await route.handler(new Context(req, res, target, params, lab, sessionId, body) as SessionContext);
   }
 
   function notFoundOrNotAllowed(pathname: string): HttpError {
@@ -130,13 +151,13 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
   }
 
   return {
-    async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    async handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> {
       try {
-        await handle(req, res, url);
+        await handle(req, res, target);
       } catch (error: unknown) {
         if (error instanceof HttpError) sendProblem(res, error);
         else {
-          console.error('[lab] unexpected error in', req.method, url.pathname, error);
+          console.error('[lab] unexpected error in', req.method, target.pathname, error);
           sendProblem(
             res,
             new HttpError(500, 'Lab error', 'The lab hit an unexpected error handling this request; it has been logged.'),

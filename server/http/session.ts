@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 import { SESSION_COOKIE, SESSION_HEADER, SESSION_QUERY, TRACE_HEADER } from '../../lib/lab-info';
 
-/** The session a request names: the X-Lab-Session header, else the cookie, else ?session=. */
-export function sessionIdFrom(req: IncomingMessage, url: URL): string | undefined {
+/** The session a request names: the `x-lab-session` header, else the cookie, else `?session=` (read only then). */
+export function sessionIdFrom(req: IncomingMessage, url: Pick<URL, 'searchParams'>): string | undefined {
   const header = req.headers[SESSION_HEADER];
   if (typeof header === 'string' && header) return header.trim();
   const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};

@@ -218,27 +218,32 @@ export class SessionDb {
     const started = now();
     const stmt = this.prepare(sql);
     const result = exec(stmt);
-    const durationMs = now() - started;
+    const durationMicros = Math.round((now() - started) * 1000);
     // A blob parameter is shown by its size: keeping the bytes would hold them as long as the event.
     const kept = params.some(Buffer.isBuffer) ? params.map(shownParam) : params;
-    this.record(this.sessionId, new StatementRecord(sql, kept, count(result), durationMs), started);
+    this.record(this.sessionId, new StatementRecord(sql, kept, count(result), durationMicros), started);
     return result;
   }
 }
 
 const shownParam = (p: Param) => (Buffer.isBuffer(p) ? `<${p.length} bytes>` : p);
 
-/** What one statement did, kept raw until the timeline shows it. */
+/**
+ * What one statement did, kept raw until the timeline shows it. Kept as long as
+ * the event, so it is small: the SQL text is shared, and the duration is whole
+ * microseconds (a fractional number field would be one more object to keep).
+ */
 class StatementRecord implements EventDescriber<undefined> {
   constructor(
     private readonly sql: string,
     private readonly params: unknown[],
     private readonly rows: number,
-    private readonly durationMs: number,
+    private readonly durationMicros: number,
   ) {}
 
   describe(): EventInput {
-    const { rows, durationMs } = this;
+    const { rows } = this;
+    const durationMs = this.durationMicros / 1000;
     const shown = displayed(this.sql);
     return {
       origin: 'db',
