@@ -57,10 +57,13 @@ describe('the HTTP tap (TappedResponse)', () => {
     expect(request?.detail?.headers?.['x-lab-trace']).toBe('trace-1');
     expect(response).toMatchObject({ kind: 'response', dir: 'out', bytes: 11, stream: 'trace-1' });
     expect(response?.detail).toMatchObject({ status: 201, statusText: 'Created', body: '{"ok":true}', bodyTruncated: false });
+    // Exactly the header block Node sent, including what Node itself added (Date, Connection).
     expect(response?.detail?.headers).toMatchObject({
       'x-set-before': 'yes',
       'content-type': 'application/json',
       'x-from-writehead': '1',
+      date: expect.any(String),
+      connection: 'keep-alive',
     });
   });
 

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import { now } from '../../lib/clock';
 import { TRACE_HEADER } from '../../lib/lab-info';
 import { BODY_PREVIEW_LIMIT, type EventDetail, type EventInput, type Protocol, previewBody } from '../../lib/timeline';
@@ -10,19 +10,20 @@ import { terminalClient } from './session';
 /**
  * The lab server's response class (`createServer({ ServerResponse: TappedResponse })`).
  *
- * While an exchange is being recorded, its writes pass through `exchange`.
- * The hooks live on the prototype, so a recorded request costs one small
- * object, where wrapping `write`/`end`/`writeHead` on each response took
- * three bound functions and a handful of closures per request (see the REST
- * section of docs/PERFORMANCE.md). Unrecorded responses (pages, the lab's own
- * controls) only pay an `undefined` check per call.
+ * While an exchange is being recorded, its writes pass through `exchange`,
+ * and `end()` completes the record. The hooks live on the prototype, so a
+ * recorded request costs one small object, where wrapping
+ * `write`/`end`/`writeHead` on each response took three bound functions and a
+ * handful of closures per request, and a 'finish' listener took two more
+ * calls (see the REST section of docs/PERFORMANCE.md). Unrecorded responses
+ * (pages, the lab's own controls) only pay an `undefined` check per call.
  */
 export class TappedResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
   exchange: ExchangeTap | undefined = undefined;
 
-  override writeHead(statusCode: number, ...rest: unknown[]): this {
-    this.exchange?.headWritten(rest);
-    return (super.writeHead as (status: number, ...args: unknown[]) => this)(statusCode, ...rest);
+  override writeHead(statusCode: number, reason?: unknown, headers?: unknown): this {
+    this.exchange?.sending();
+    return (super.writeHead as (status: number, reason?: unknown, headers?: unknown) => this)(statusCode, reason, headers);
   }
 
   override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
@@ -31,23 +32,27 @@ export class TappedResponse<Request extends IncomingMessage = IncomingMessage> e
   }
 
   override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
-    this.exchange?.capture(chunk, encoding);
-    return (super.end as (...args: unknown[]) => this)(chunk, encoding, callback);
+    const { exchange } = this;
+    if (!exchange) return (super.end as (...args: unknown[]) => this)(chunk, encoding, callback);
+    this.exchange = undefined;
+    exchange.capture(chunk, encoding);
+    const result = (super.end as (...args: unknown[]) => this)(chunk, encoding, callback);
+    // Node has now built the status line and headers it sends (`_header`): the record keeps that string.
+    exchange.finished(this);
+    return result;
   }
 }
 
-/** One outgoing header's value as the timeline shows it (a list joined with ", "). */
-function headerValue(value: unknown): string {
-  return Array.isArray(value) ? value.join(', ') : String(value);
+/** The header block Node wrote for a response ("HTTP/1.1 200 OK\r\nName: value\r\n…\r\n\r\n"). */
+function sentHead(res: ServerResponse): string {
+  const head = (res as unknown as { _header?: unknown })._header;
+  return typeof head === 'string' ? head : '';
 }
+
+const CONTENT_TYPE = /\r\ncontent-type:[ \t]*([^\r]*)/i;
 
 function isTextual(contentType: unknown): boolean {
   return typeof contentType !== 'string' || /json|text|xml|x-www-form-urlencoded/.test(contentType);
-}
-
-function onFinish(this: TappedResponse): void {
-  this.exchange?.finished(this);
-  this.exchange = undefined;
 }
 
 /**
@@ -59,10 +64,8 @@ function onFinish(this: TappedResponse): void {
 class ExchangeTap {
   private readonly record: ExchangeRecord;
   private startedAt = now();
-  /** When the response began to leave. Recording waits for 'finish', but the event is placed here on the timeline. */
+  /** When the response began to leave. The record is completed at `end()`, but the event is placed here on the timeline. */
   private sentAt: number | undefined = undefined;
-  /** Headers passed to writeHead: Node sends them without adding them to getHeaders() unless one was set before. */
-  private headArgument: OutgoingHttpHeaders | undefined = undefined;
   /** The first BODY_PREVIEW_LIMIT bytes (or characters) of the body, as written. */
   private readonly preview: (string | Buffer)[] = [];
   private previewRoom = BODY_PREVIEW_LIMIT;
@@ -77,10 +80,8 @@ class ExchangeTap {
     this.record = new ExchangeRecord(protocol, req);
   }
 
-  headWritten(args: unknown[]): void {
+  sending(): void {
     this.sentAt ??= now();
-    const headers = args.find((arg) => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
-    if (headers) this.headArgument = headers as OutgoingHttpHeaders;
   }
 
   /** Counts every byte but keeps only the preview's: a 20 MB body costs no more to tap than a small one. */
@@ -133,22 +134,9 @@ class ExchangeTap {
 
   finished(res: TappedResponse): void {
     const sentAt = this.sentAt ?? now();
-    // Headers set with setHeader, then those given to writeHead (which win), as "name\nvalue\n…".
-    const headers: string[] = [];
-    for (const name of res.getHeaderNames()) headers.push(name, headerValue(res.getHeader(name)));
-    for (const name in this.headArgument) {
-      const value = this.headArgument[name];
-      if (value !== undefined) headers.push(name.toLowerCase(), headerValue(value));
-    }
-    let contentType: string | undefined;
-    for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'content-type') contentType = headers[i + 1];
-    this.record.response(
-      res,
-      headers.join('\n'),
-      this.bytes,
-      isTextual(contentType) ? this.previewText() : undefined,
-      sentAt - this.startedAt,
-    );
+    const head = sentHead(res);
+    const text = isTextual(CONTENT_TYPE.exec(head)?.[1]) ? this.previewText() : undefined;
+    this.record.response(res, head, this.bytes, text, sentAt - this.startedAt);
     this.lab.defer(this.sessionId, this.record, 'response', sentAt);
   }
 
@@ -183,8 +171,8 @@ class ExchangeRecord implements EventDescriber<'request' | 'response'> {
   private requestTruncated = false;
   private status = 0;
   private statusText = '';
-  /** The response's headers as "name\nvalue\n…". */
-  private responseHeaders = '';
+  /** The status line and headers exactly as Node sent them (its own string: keeping it copies nothing). */
+  private responseHead = '';
   private responseBytes = 0;
   /** The response body's preview (undefined if not text). */
   private responseText: string | undefined = undefined;
@@ -213,10 +201,10 @@ class ExchangeRecord implements EventDescriber<'request' | 'response'> {
     this.requestTruncated = bodyTruncated === true || body.length > 4 * BODY_PREVIEW_LIMIT;
   }
 
-  response(res: ServerResponse, headers: string, bytes: number, text: string | undefined, durationMs: number): void {
+  response(res: ServerResponse, head: string, bytes: number, text: string | undefined, durationMs: number): void {
     this.status = res.statusCode;
     this.statusText = res.statusMessage;
-    this.responseHeaders = headers;
+    this.responseHead = head;
     this.responseBytes = bytes;
     this.responseText = text;
     this.durationMicros = Math.round(durationMs * 1000);
@@ -246,9 +234,7 @@ class ExchangeRecord implements EventDescriber<'request' | 'response'> {
 
   private describeResponse(): EventInput {
     const { method, target, responseBytes: bytes, status, statusText, protocol, stream } = this;
-    const headers: Record<string, string> = {};
-    const list = this.responseHeaders === '' ? [] : this.responseHeaders.split('\n');
-    for (let i = 0; i + 1 < list.length; i += 2) headers[list[i] as string] = list[i + 1] as string;
+    const headers = sentHeaderRecord(this.responseHead);
     const text = this.responseText ?? `<${bytes} bytes>`;
     const durationMs = this.durationMicros / 1000;
     const path = target.split('?', 1)[0];
@@ -274,6 +260,22 @@ class ExchangeRecord implements EventDescriber<'request' | 'response'> {
   }
 }
 
+/** The headers of a header block Node sent, as a record: lower-case names, repeats joined with ", ". */
+function sentHeaderRecord(head: string): Record<string, string> {
+  const record: Record<string, string> = {};
+  const lines = head.split('\r\n');
+  // lines[0] is the status line; the block ends with an empty line.
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    record[name] = name in record ? `${record[name]}, ${value}` : value;
+  }
+  return record;
+}
+
 function traceOf(req: IncomingMessage): string | undefined {
   const trace = req.headers[TRACE_HEADER];
   return typeof trace === 'string' ? trace : undefined;
@@ -295,6 +297,5 @@ export function tapExchange(
   }
   const tap = new ExchangeTap(lab, sessionId, protocol, req);
   res.exchange = tap;
-  res.on('finish', onFinish);
   return tap;
 }
