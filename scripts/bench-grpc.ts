@@ -14,7 +14,7 @@
  * ratio. Besides calls per second, each server's CPU time per call is read
  * from its process: the steadier figure. Environment: BENCH_SECONDS (4),
  * BENCH_ROUNDS (5), BENCH_CONCURRENCY (16), BENCH_CPU_PROF (a folder for the
- * servers' CPU profiles), BENCH_ONLY (run only the transports whose name contains it).
+ * servers' CPU profiles), BENCH_ONLY (run only the transports whose name contains it), BENCH_VERBOSE (print each round).
  */
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -222,6 +222,12 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       runs.bare.push(await pair.bare(servers.bare));
       runs.lab.push(await pair.lab(servers.lab));
+      if (process.env.BENCH_VERBOSE) {
+        const [bare, lab] = [runs.bare.at(-1) as Figures, runs.lab.at(-1) as Figures];
+        console.error(
+          `  round ${round + 1}: bare ${bare.callsPerSecond.toFixed(0)}/s ${bare.cpuUsPerCall.toFixed(0)} µs, lab ${lab.callsPerSecond.toFixed(0)}/s ${lab.cpuUsPerCall.toFixed(0)} µs`,
+        );
+      }
     }
     const row = (name: string, list: Figures[]) => {
       const f = {

@@ -312,24 +312,72 @@ function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
 /**
  * Passes a byte stream through unchanged, reporting each whole message: each
  * envelope as it completes, or (Connect unary) the whole body at the end.
+ * `onEnd` runs once, however the stream ends (done, failed, or abandoned).
  */
-async function* observeBytes(
+function observeBytes(
   source: AsyncIterable<Uint8Array>,
   format: WireFormat,
   onMessage: (bytes: Uint8Array, envelope: Envelope | undefined) => void,
   onEnd?: () => void,
 ): AsyncIterable<Uint8Array> {
-  const splitter = format.enveloped ? new EnvelopeSplitter() : undefined;
-  const whole: Uint8Array[] = [];
-  try {
-    for await (const chunk of source) {
-      if (splitter) for (const envelope of splitter.push(chunk)) onMessage(envelope.raw, envelope);
-      else whole.push(chunk);
-      yield chunk;
+  return {
+    [Symbol.asyncIterator]: () => new ByteObserver(source[Symbol.asyncIterator](), format, onMessage, onEnd),
+  };
+}
+
+/**
+ * observeBytes' iterator. A plain iterator rather than an async generator:
+ * a generator's own queue and resumption cost ~2 µs per call on the busiest
+ * path (see the gRPC section of docs/PERFORMANCE.md).
+ */
+class ByteObserver implements AsyncIterator<Uint8Array> {
+  private readonly splitter: EnvelopeSplitter | undefined;
+  private readonly whole: Uint8Array[] = [];
+  private ended = false;
+
+  constructor(
+    private readonly inner: AsyncIterator<Uint8Array>,
+    format: WireFormat,
+    private readonly onMessage: (bytes: Uint8Array, envelope: Envelope | undefined) => void,
+    private readonly onEnd: (() => void) | undefined,
+  ) {
+    this.splitter = format.enveloped ? new EnvelopeSplitter() : undefined;
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.ended) return { done: true, value: undefined };
+    let result: IteratorResult<Uint8Array>;
+    try {
+      result = await this.inner.next();
+    } catch (error: unknown) {
+      this.end();
+      throw error;
     }
-    if (!splitter && whole.length > 0) onMessage(Buffer.concat(whole), undefined);
-  } finally {
-    onEnd?.();
+    if (result.done) {
+      if (!this.splitter && this.whole.length > 0) this.onMessage(Buffer.concat(this.whole), undefined);
+      this.end();
+      return result;
+    }
+    if (this.splitter) for (const envelope of this.splitter.push(result.value)) this.onMessage(envelope.raw, envelope);
+    else this.whole.push(result.value);
+    return result;
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<Uint8Array>> {
+    this.end();
+    return (await this.inner.return?.(value)) ?? { done: true, value: undefined };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<Uint8Array>> {
+    this.end();
+    if (this.inner.throw) return this.inner.throw(error);
+    throw error;
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd?.();
   }
 }
 
