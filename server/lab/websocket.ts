@@ -26,40 +26,41 @@ export interface TrackedSocket {
 
 /** Raw bytes kept per message for the hex view: enough to read, small enough to keep thousands. */
 const RAW_PREVIEW_BYTES = 1024;
-/** One whole message until the timeline reads it: its length, and its first BODY_PREVIEW_LIMIT bytes. */
-class MessagePart {
-  readonly length: number;
-  readonly data: Buffer;
-
+/**
+ * A large message until the timeline reads it: its length, and its first BODY_PREVIEW_LIMIT bytes
+ * (a copy, so a flood of big messages doesn't hold megabytes for as long as their events).
+ */
+class CutMessage {
   constructor(
-    readonly dir: Direction,
-    data: Buffer,
-    readonly isBinary: boolean,
-  ) {
-    this.length = data.length;
-    // Small messages are kept as they are (ws gives each message a buffer of its own); a large one
-    // in part, so a flood of big messages doesn't hold megabytes for as long as their events.
-    this.data = data.length > BODY_PREVIEW_LIMIT ? Buffer.from(data.subarray(0, BODY_PREVIEW_LIMIT)) : data;
-  }
-
-  /** The text preview: whole characters only (a cut can fall inside one), flagged when cut. */
-  preview(): Pick<EventDetail, 'body' | 'bodyTruncated'> {
-    if (this.isBinary) return { body: `<${this.length} binary bytes>` };
-    const cut = this.length > this.data.length;
-    return { body: new StringDecoder('utf8').write(this.data), ...(cut ? { bodyTruncated: true } : {}) };
-  }
+    readonly length: number,
+    readonly data: Buffer,
+  ) {}
 }
 
-/** A connection's messages on the timeline, described from their bytes when read (see EventDescriber). */
-class MessageEvents implements EventDescriber<MessagePart> {
+/**
+ * One connection's messages in one direction and of one type (text or binary), described from
+ * their bytes when read (see EventDescriber). A message's part is its own buffer (ws gives each
+ * message one), or a CutMessage when it is large: no object per message beyond what ws made.
+ */
+class MessageEvents implements EventDescriber<Buffer | CutMessage> {
   constructor(
     private readonly protocol: Protocol,
     private readonly conn: string,
+    private readonly dir: Direction,
+    private readonly isBinary: boolean,
   ) {}
 
-  describe(message: MessagePart): EventInput {
-    const { dir, data, length } = message;
-    const preview = message.preview();
+  static keep(data: Buffer): Buffer | CutMessage {
+    return data.length > BODY_PREVIEW_LIMIT
+      ? new CutMessage(data.length, Buffer.from(data.subarray(0, BODY_PREVIEW_LIMIT)))
+      : data;
+  }
+
+  describe(message: Buffer | CutMessage): EventInput {
+    const { dir } = this;
+    const data = message instanceof CutMessage ? message.data : message;
+    const length = message.length;
+    const preview = this.preview(data, length);
     return {
       origin: 'server',
       protocol: this.protocol,
@@ -70,6 +71,13 @@ class MessageEvents implements EventDescriber<MessagePart> {
       summary: `${dir === 'in' ? 'received' : 'sent'} ${JSON.stringify(preview.body?.slice(0, 60))}`,
       detail: { raw: data.subarray(0, RAW_PREVIEW_BYTES).toString('base64'), ...preview },
     };
+  }
+
+  /** The text preview: whole characters only (a cut can fall inside one), flagged when cut. */
+  private preview(data: Buffer, length: number): Pick<EventDetail, 'body' | 'bodyTruncated'> {
+    if (this.isBinary) return { body: `<${length} binary bytes>` };
+    const cut = length > data.length;
+    return { body: new StringDecoder('utf8').write(data), ...(cut ? { bodyTruncated: true } : {}) };
   }
 }
 
@@ -140,9 +148,22 @@ export function acceptWebSocket(
       });
     });
     ws.on('error', () => ws.terminate());
-    const messages = new MessageEvents(protocol, connId);
-    const recordMessage = (dir: Direction, data: Buffer, isBinary: boolean) =>
-      lab.defer(sessionId, messages, new MessagePart(dir, data, isBinary));
-    onOpen({ ws, connId, sessionId, req: ctx.req, recordMessage });
+    // [in text, in binary, out text, out binary]
+    const messages = [
+      new MessageEvents(protocol, connId, 'in', false),
+      new MessageEvents(protocol, connId, 'in', true),
+      new MessageEvents(protocol, connId, 'out', false),
+      new MessageEvents(protocol, connId, 'out', true),
+    ];
+    onOpen({
+      ws,
+      connId,
+      sessionId,
+      req: ctx.req,
+      recordMessage(dir, data, isBinary) {
+        const events = messages[(dir === 'out' ? 2 : 0) + (isBinary ? 1 : 0)] as MessageEvents;
+        lab.defer(sessionId, events, MessageEvents.keep(data));
+      },
+    });
   });
 }
