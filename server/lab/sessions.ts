@@ -7,12 +7,20 @@ const TOUCH_WRITE_INTERVAL_MS = 60_000;
 type ExpireListener = (sessionId: string) => void;
 
 /**
+ * When a session was last used, and when that was last written to SQLite. Updated in place on every
+ * request: a map of plain numbers would allocate a heap number per request (times are not small integers).
+ */
+interface Activity {
+  seen: number;
+  written: number;
+}
+
+/**
  * Lab sessions: who a request belongs to. Kept in SQLite so they survive a
  * restart (the bank rows do too); idle ones are swept and all their state freed.
  */
 export class SessionStore {
-  private readonly lastSeen = new Map<string, number>();
-  private readonly lastWritten = new Map<string, number>();
+  private readonly activity = new Map<string, Activity>();
   private readonly expireListeners: ExpireListener[] = [];
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -21,7 +29,7 @@ export class SessionStore {
     readonly idleMs: number,
   ) {
     const rows = db.sqlite.prepare('SELECT id, last_seen_at FROM sessions').all() as { id: string; last_seen_at: number }[];
-    for (const row of rows) this.lastSeen.set(row.id, row.last_seen_at);
+    for (const row of rows) this.activity.set(row.id, { seen: row.last_seen_at, written: row.last_seen_at });
   }
 
   create(): string {
@@ -29,22 +37,21 @@ export class SessionStore {
     const at = Date.now();
     this.db.sqlite.prepare('INSERT INTO sessions (id, created_at, last_seen_at) VALUES (?, ?, ?)').run(id, at, at);
     this.db.seed(id);
-    this.lastSeen.set(id, at);
-    this.lastWritten.set(id, at);
+    this.activity.set(id, { seen: at, written: at });
     return id;
   }
 
   /** True if `id` names a live session; marks it as used. */
   touch(id: string | undefined | null): id is string {
-    // No format check first: only ids this store made are in lastSeen, so any other string is simply not found.
+    // No format check first: only ids this store made are in the map, so any other string is simply not found.
     if (!id) return false;
-    const seen = this.lastSeen.get(id);
+    const activity = this.activity.get(id);
     const at = Date.now();
-    if (seen === undefined || at - seen > this.idleMs) return false;
-    this.lastSeen.set(id, at);
-    if (at - (this.lastWritten.get(id) ?? 0) > TOUCH_WRITE_INTERVAL_MS) {
+    if (activity === undefined || at - activity.seen > this.idleMs) return false;
+    activity.seen = at;
+    if (at - activity.written > TOUCH_WRITE_INTERVAL_MS) {
       this.db.sqlite.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(at, id);
-      this.lastWritten.set(id, at);
+      activity.written = at;
     }
     return true;
   }
@@ -55,10 +62,9 @@ export class SessionStore {
 
   /** Forgets every session idle for longer than the limit. Returns the ids expired. */
   sweep(at = Date.now()): string[] {
-    const expired = [...this.lastSeen].filter(([, seen]) => at - seen > this.idleMs).map(([id]) => id);
+    const expired = [...this.activity].filter(([, { seen }]) => at - seen > this.idleMs).map(([id]) => id);
     for (const id of expired) {
-      this.lastSeen.delete(id);
-      this.lastWritten.delete(id);
+      this.activity.delete(id);
       this.db.forget(id);
       for (const listener of this.expireListeners) listener(id);
     }
@@ -75,6 +81,6 @@ export class SessionStore {
     clearInterval(this.sweeper);
     // Persist the latest activity so a restart doesn't expire sessions early.
     const update = this.db.sqlite.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?');
-    for (const [id, seen] of this.lastSeen) update.run(seen, id);
+    for (const [id, { seen }] of this.activity) update.run(seen, id);
   }
 }

@@ -54,7 +54,8 @@ export function createNodeHandler(lab: Lab, handlers: UniversalHandler[], prefix
           else req.socket.destroy();
         },
       });
-      res.once('close', untrack);
+      // Untracked in the `finally` below: the call ends there however it ends (done, failed, aborted
+      // because the client went away), so no 'close' listener per call is needed.
       const latency = lab.faults.delay(sessionId);
       if (latency) await latency;
     }
