@@ -30,6 +30,29 @@ async function stillServes(session: string): Promise<void> {
   }
 }
 
+describe('the call as recorded', () => {
+  it('shows the request headers as they arrived, with the session cookie marked as sent but not shown', async () => {
+    const session = await lab.newSession();
+    const res = await lab.request(GET_ACCOUNT, {
+      session,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `lab_session=${session}`, 'x-lab-trace': 'cookie-check' },
+      body: JSON.stringify({ accountId: '123' }),
+    });
+    expect(res.status).toBe(200);
+    const request = await eventually(
+      async () => (await grpcEvents(lab, session)).find((e) => e.kind === 'request' && e.origin === 'server'),
+      'the server-side request event',
+    );
+    expect(request?.detail?.headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-lab-trace': 'cookie-check',
+      cookie: '(sent; hidden here)',
+    });
+    expect(JSON.stringify(request)).not.toContain(`lab_session=${session}`);
+  });
+});
+
 describe('bad input gets a Connect/gRPC error a student can read, and the server stays up', () => {
   // Connect (like grpc-go) reports bytes that aren't a valid message as `internal`, JSON of the wrong shape as `invalid_argument`.
   it('malformed protobuf bytes → internal "parse binary", the server stays up', async () => {
