@@ -19,6 +19,7 @@
  *   BENCH_WS_QUICK=1 npm run bench:ws  small steps, for checking the script
  *   BENCH_WS_ONLY=ws|sio npm run bench:ws   only the raw WebSocket part (with its baseline), or only socket.io
  *   BENCH_CPU_PROF=/tmp/prof npm run bench:ws  also write each server's V8 CPU profile there
+ *   BENCH_SERVER_FLAGS="--trace-gc" npm run bench:ws  more Node flags for the server processes
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -237,8 +238,12 @@ function spawnClients(extra: Record<string, string>): ChildProcess {
 async function startServer(role: 'bare' | 'lab'): Promise<BenchChild<{ port: number }>> {
   const server = await forkBenchChild<{ port: number }>(SELF, [role], {
     env: { NODE_ENV: 'production' },
-    // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it exits.
-    execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+    execArgv: [
+      // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it exits.
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      // BENCH_SERVER_FLAGS="--trace-gc": more Node flags for the servers only (NODE_OPTIONS refuses some).
+      ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ],
   });
   children.add(server.process);
   server.process.once('exit', () => children.delete(server.process));
