@@ -72,8 +72,12 @@ class SessionLog {
   private readonly ats: number[] = [];
   private readonly listeners = new Set<Listener>();
   lastSeq = 0;
+  /** At least one slot: LAB_EVENT_LOG_SIZE=0 keeps only the latest event. */
+  private readonly capacity: number;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.capacity = Math.max(1, capacity);
+  }
 
   append(input: EventInput): TimelineEvent {
     const seq = ++this.lastSeq;
