@@ -151,9 +151,10 @@ class ExchangeTap {
 /**
  * What the timeline keeps of one exchange, and the describer of its two
  * events. It is kept as long as the events, so it is a handful of strings:
- * the header lists are joined into one string each (HTTP header names and
- * values never contain a newline), and the words, header records and previews
- * are made only when the timeline reads the events. Every object kept here
+ * the request's raw header list joined into one (HTTP header names and values
+ * never contain a newline), the response's header block as Node wrote it,
+ * and the body previews; words and header records are made only when the
+ * timeline reads the events. Every object kept here
  * is one the garbage collector copies and promotes at thousands of requests a
  * second (see the REST section of docs/PERFORMANCE.md).
  */
