@@ -21,6 +21,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { LabServer } from '../server/app';
 import type { LabConfig } from '../server/lab/config';
 
@@ -49,7 +50,7 @@ export async function startBenchLab(overrides: Partial<LabConfig> = {}): Promise
 }
 
 /** What the parent asks the child over IPC. */
-type Request = { usage: 'cpu' } | { usage: 'memory' };
+type Request = { usage: 'cpu' } | { usage: 'memory' } | { usage: 'stall' };
 
 /**
  * The child's side: sends `info` (ports, a session...) to the parent, answers
@@ -57,9 +58,14 @@ type Request = { usage: 'cpu' } | { usage: 'memory' };
  */
 export function serveParent(info: unknown, close: () => Promise<void> = async () => {}): void {
   if (!process.send) throw new Error('serveParent: not started by forkBenchChild (no IPC channel)');
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   process.on('message', (request: Request) => {
     if (request.usage === 'cpu') process.send?.({ cpu: process.cpuUsage() });
-    else {
+    else if (request.usage === 'stall') {
+      process.send?.({ stall: loopDelay.max / 1e6 });
+      loopDelay.reset();
+    } else {
       // A full collection first (with --expose-gc), so the figure is what is live, not garbage.
       global.gc?.();
       const { rss, heapUsed } = process.memoryUsage();
@@ -90,6 +96,8 @@ export interface BenchChild<Info> {
   cpuMicros(): Promise<number>;
   /** The child's RSS and live heap, in bytes, after a full GC when it runs with --expose-gc. */
   memory(): Promise<{ rss: number; heap: number }>;
+  /** The child's longest event-loop stall (ms) since the last call: where a latency tail comes from. */
+  longestStallMs(): Promise<number>;
   /** SIGTERM, and resolves once the child has exited. */
   stop(): Promise<void>;
 }
@@ -134,6 +142,11 @@ export async function forkBenchChild<Info>(file: string, args: string[], options
     memory() {
       const answer = reply<{ rss: number; heap: number }>('memory');
       child.send({ usage: 'memory' } satisfies Request);
+      return answer;
+    },
+    longestStallMs() {
+      const answer = reply<number>('stall');
+      child.send({ usage: 'stall' } satisfies Request);
       return answer;
     },
     async stop() {

@@ -22,6 +22,7 @@
  *   BENCH_SERVER_FLAGS="--trace-gc" npm run bench:ws  more Node flags for the server processes
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
 import { type BenchChild, forkBenchChild, procUsage, serveParent, startBenchLab } from './bench-lab-child';
@@ -48,6 +49,8 @@ interface ClientReport {
   p50: number;
   p99: number;
   connectMs: number;
+  /** The client process's longest event-loop stall while sending: a long one puts the client, not the server, in the p99. */
+  clientStallMs: number;
 }
 
 // ───────────────────────────── roles (child processes) ─────────────────────────────
@@ -179,6 +182,8 @@ async function runClients(args: { kind: Kind; url: string; base: string; n: numb
   const interval = 1000 / (RATE_PER_CLIENT * Math.max(1, senders.length));
   let next = 0;
   const measureStart = performance.now();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   // A 5 ms timer, not a busy loop: on a small machine the client process must not eat the server's CPU.
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
@@ -194,6 +199,7 @@ async function runClients(args: { kind: Kind; url: string; base: string; n: numb
       }
     }, 5);
   });
+  loopDelay.disable();
   process.send?.({ sendingDone: true });
   // Let the last echoes arrive.
   await new Promise((r) => setTimeout(r, 1_000));
@@ -208,6 +214,7 @@ async function runClients(args: { kind: Kind; url: string; base: string; n: numb
     p50: percentile(rtts, 50),
     p99: percentile(rtts, 99),
     connectMs: Math.round(connectMs),
+    clientStallMs: Math.round(loopDelay.max / 1e6),
   };
   for (const close of closers) close();
   process.send?.({ report });
@@ -265,11 +272,21 @@ function nextMessage<T>(child: ChildProcess, key: string): Promise<T> {
 
 interface Row extends ClientReport {
   server: string;
+  /** The server's longest event-loop stall while the clients were sending. */
+  serverStallMs: number;
   kbPerConn: number;
   cpuMsPerKMsg: number;
 }
 
-async function measure(server: string, kind: Kind, pid: number, url: string, base: string, n: number): Promise<Row> {
+async function measure(
+  server: string,
+  kind: Kind,
+  child: BenchChild<{ port: number }>,
+  url: string,
+  base: string,
+  n: number,
+): Promise<Row> {
+  const { pid } = child;
   const before = procUsage(pid);
   const clients = spawnClients({ BENCH_ARGS: JSON.stringify({ kind, url, base, n }) });
   await nextMessage<number>(clients, 'connected');
@@ -279,16 +296,19 @@ async function measure(server: string, kind: Kind, pid: number, url: string, bas
   // Subtracted below, so the figure is the marginal CPU cost of a message.
   await new Promise((r) => setTimeout(r, MEASURE_MS));
   const idle = procUsage(pid);
+  await child.longestStallMs(); // from here on
   clients.send({ go: true });
   const reported = nextMessage<ClientReport>(clients, 'report');
   await nextMessage<boolean>(clients, 'sendingDone');
   const busy = procUsage(pid);
+  const serverStallMs = Math.round(await child.longestStallMs());
   const report = await reported;
   await new Promise((r) => clients.once('exit', r));
   const idleCpuMs = idle.cpuMs - connected.cpuMs;
   const busyCpuMs = busy.cpuMs - idle.cpuMs;
   const row: Row = {
     server,
+    serverStallMs,
     ...report,
     kbPerConn: report.connected ? (connected.rss - before.rss) / 1024 / report.connected : Number.NaN,
     cpuMsPerKMsg: report.received ? (Math.max(0, busyCpuMs - idleCpuMs) / report.received) * 1000 : Number.NaN,
@@ -297,7 +317,8 @@ async function measure(server: string, kind: Kind, pid: number, url: string, bas
   console.log(
     `${server.padEnd(8)} ${String(n).padStart(6)} clients: ${String(row.connected).padStart(6)} connected in ${row.connectMs} ms, ` +
       `${row.msgsPerSec} msg/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms${ok ? '' : '  ✗'}, ` +
-      `${row.kbPerConn.toFixed(1)} KiB/conn, ${row.cpuMsPerKMsg.toFixed(1)} CPU ms per 1,000 msgs`,
+      `${row.kbPerConn.toFixed(1)} KiB/conn, ${row.cpuMsPerKMsg.toFixed(1)} CPU ms per 1,000 msgs, ` +
+      `longest stall: server ${row.serverStallMs} ms, client ${row.clientStallMs} ms`,
   );
   return row;
 }
@@ -311,13 +332,13 @@ async function main(): Promise<void> {
   if (ONLY !== 'sio') {
     const bare = await startServer('bare');
     const barePort = bare.info.port;
-    for (const n of wsSteps) rows.push(await measure('bare ws', 'ws', bare.pid, `ws://127.0.0.1:${barePort}/`, '', n));
+    for (const n of wsSteps) rows.push(await measure('bare ws', 'ws', bare, `ws://127.0.0.1:${barePort}/`, '', n));
     await bare.stop();
 
     const lab = await startServer('lab');
     const base = `http://127.0.0.1:${lab.info.port}`;
     for (const n of wsSteps) {
-      rows.push(await measure('lab ws', 'ws', lab.pid, `ws://127.0.0.1:${lab.info.port}/api/ws/echo`, base, n));
+      rows.push(await measure('lab ws', 'ws', lab, `ws://127.0.0.1:${lab.info.port}/api/ws/echo`, base, n));
     }
     await lab.stop();
   }
@@ -325,7 +346,7 @@ async function main(): Promise<void> {
   if (ONLY !== 'ws') {
     const lab = await startServer('lab');
     const base = `http://127.0.0.1:${lab.info.port}`;
-    for (const n of sioSteps) rows.push(await measure('lab sio', 'sio', lab.pid, '', base, n));
+    for (const n of sioSteps) rows.push(await measure('lab sio', 'sio', lab, '', base, n));
     await lab.stop();
   }
 
