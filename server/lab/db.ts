@@ -123,42 +123,43 @@ export class LabDatabase {
 
   /** Fills a new session's bank. Runs untapped: the timeline shows one note, not 12 inserts. */
   seed(sessionId: string): void {
-    const db = this.sqlite;
-    const insert = db.transaction(() => {
-      const m = db.prepare('INSERT INTO merchants (session_id, id, name, category) VALUES (?, ?, ?, ?)');
+    this.sqlite.transaction(() => {
+      const m = this.prepared('INSERT INTO merchants (session_id, id, name, category) VALUES (?, ?, ?, ?)');
       for (const row of SEED.merchants) m.run(sessionId, row.id, row.name, row.category);
-      const a = db.prepare('INSERT INTO accounts (session_id, id, owner, balance_cents) VALUES (?, ?, ?, ?)');
+      const a = this.prepared('INSERT INTO accounts (session_id, id, owner, balance_cents) VALUES (?, ?, ?, ?)');
       for (const row of SEED.accounts) a.run(sessionId, row.id, row.owner, row.balanceCents);
-      const c = db.prepare('INSERT INTO cards (session_id, id, account_id, last4, status) VALUES (?, ?, ?, ?, ?)');
+      const c = this.prepared('INSERT INTO cards (session_id, id, account_id, last4, status) VALUES (?, ?, ?, ?, ?)');
       for (const row of SEED.cards) c.run(sessionId, row.id, row.accountId, row.last4, row.status);
-      const t = db.prepare(
+      const t = this.prepared(
         'INSERT INTO transactions (session_id, id, account_id, merchant_id, amount_cents, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
       for (const row of SEED.transactions) {
         t.run(sessionId, row.id, row.accountId, row.merchantId, row.amountCents, row.description, row.createdAt);
       }
-    });
-    insert();
+    })();
   }
 
   /** Removes every row a session owns. */
   forget(sessionId: string): void {
-    const db = this.sqlite;
-    db.transaction(() => {
-      for (const table of SESSION_TABLES) db.prepare(`DELETE FROM ${table} WHERE session_id = ?`).run(sessionId);
-      db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
+    this.sqlite.transaction(() => {
+      for (const table of SESSION_TABLES) this.prepared(`DELETE FROM ${table} WHERE session_id = ?`).run(sessionId);
+      this.prepared('DELETE FROM sessions WHERE id = ?').run(sessionId);
     })();
   }
 
   /** A handle that scopes statements to one session and records each one on its timeline. */
   forSession(sessionId: string, record: RecordStatement): SessionDb {
-    return new SessionDb((sql) => this.statement(sql), sessionId, record);
+    return new SessionDb(this, sessionId, record);
   }
 
   private readonly statements = new Map<string, Database.Statement>();
 
-  /** Prepared statements are cached: lessons run the same few queries over and over. */
-  private statement(sql: string): Database.Statement {
+  /**
+   * The prepared statement for `sql`, made once: lessons run the same few queries over and over,
+   * and preparing costs more than running (a class joining at once creates hundreds of sessions).
+   * Runs untapped; statements for a session go through forSession.
+   */
+  prepared(sql: string): Database.Statement {
     let stmt = this.statements.get(sql);
     if (!stmt) {
       stmt = this.sqlite.prepare(sql);
@@ -178,7 +179,7 @@ export class LabDatabase {
  */
 export class SessionDb {
   constructor(
-    private readonly prepare: (sql: string) => Database.Statement,
+    private readonly db: Pick<LabDatabase, 'prepared'>,
     readonly sessionId: string,
     private readonly record: RecordStatement,
   ) {}
@@ -216,7 +217,7 @@ export class SessionDb {
 
   private tap<T>(sql: string, params: Param[], exec: (stmt: Database.Statement) => T, count: (result: T) => number): T {
     const started = now();
-    const stmt = this.prepare(sql);
+    const stmt = this.db.prepared(sql);
     const result = exec(stmt);
     const durationMicros = Math.round((now() - started) * 1000);
     // A blob parameter is shown by its size: keeping the bytes would hold them as long as the event.

@@ -1,7 +1,7 @@
 import type { EventInput, TimelineEvent } from '../../lib/timeline';
 import type { LabConfig } from './config';
 import { ConnectionRegistry } from './connections';
-import { LabDatabase, type SessionDb } from './db';
+import { LabDatabase, type RecordStatement, type SessionDb } from './db';
 import { type EventDescriber, EventLog } from './event-log';
 import { FaultBook } from './faults';
 import { SessionStore } from './sessions';
@@ -32,6 +32,8 @@ export function createLab(config: LabConfig): Lab {
   const connections = new ConnectionRegistry();
   const faults = new FaultBook();
   const record = (sessionId: string, event: EventInput) => events.record(sessionId, event);
+  // Made once: `sessionDb` runs for most requests.
+  const recordStatement: RecordStatement = (sessionId, statement, at) => events.defer(sessionId, statement, undefined, at);
 
   sessions.onExpire((id) => {
     connections.drop(id, 'all');
@@ -48,7 +50,7 @@ export function createLab(config: LabConfig): Lab {
     faults,
     record,
     defer: (sessionId, describer, part, at) => events.defer(sessionId, describer, part, at),
-    sessionDb: (sessionId) => db.forSession(sessionId, (id, statement, at) => events.defer(id, statement, undefined, at)),
+    sessionDb: (sessionId) => db.forSession(sessionId, recordStatement),
     listeners: new Map(),
     close() {
       sessions.stop();

@@ -35,7 +35,7 @@ export class SessionStore {
   create(): string {
     const id = randomUUID();
     const at = Date.now();
-    this.db.sqlite.prepare('INSERT INTO sessions (id, created_at, last_seen_at) VALUES (?, ?, ?)').run(id, at, at);
+    this.db.prepared('INSERT INTO sessions (id, created_at, last_seen_at) VALUES (?, ?, ?)').run(id, at, at);
     this.db.seed(id);
     this.activity.set(id, { seen: at, written: at });
     return id;
@@ -50,7 +50,7 @@ export class SessionStore {
     if (activity === undefined || at - activity.seen > this.idleMs) return false;
     activity.seen = at;
     if (at - activity.written > TOUCH_WRITE_INTERVAL_MS) {
-      this.db.sqlite.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(at, id);
+      this.db.prepared('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(at, id);
       activity.written = at;
     }
     return true;
@@ -80,7 +80,7 @@ export class SessionStore {
   stop(): void {
     clearInterval(this.sweeper);
     // Persist the latest activity so a restart doesn't expire sessions early.
-    const update = this.db.sqlite.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?');
+    const update = this.db.prepared('UPDATE sessions SET last_seen_at = ? WHERE id = ?');
     for (const [id, { seen }] of this.activity) update.run(seen, id);
   }
 }

@@ -32,5 +32,5 @@ export function createRestTables(db: LabDatabase): void {
 
 /** Frees a session's rows when it expires (the bank's own tables are cleared by LabDatabase.forget). */
 export function forgetRestSession(db: LabDatabase, sessionId: string): void {
-  for (const table of TABLES) db.sqlite.prepare(`DELETE FROM ${table} WHERE session_id = ?`).run(sessionId);
+  for (const table of TABLES) db.prepared(`DELETE FROM ${table} WHERE session_id = ?`).run(sessionId);
 }
