@@ -61,6 +61,12 @@ describe('socket.io chat', () => {
     expect(ack).toMatchObject({ id: 'm-1', duplicate: false });
     await eventually(() => inbox.length === 1, 'the agent gets it');
     expect(inbox[0]).toMatchObject({ id: 'm-1', from: 'customer', text: 'hello agent' });
+    // The server's side of that message: the event name and its arguments as they arrived.
+    const [arrived] = await serverEvents(session, (e) => e.conn === 'sio-c' && e.kind === 'message' && e.dir === 'in');
+    const args = JSON.stringify([{ id: 'm-1', text: 'hello agent' }]);
+    expect(arrived).toMatchObject({ protocol: 'socketio', bytes: Buffer.byteLength(args) });
+    expect(arrived?.summary).toBe(`chat received "message" ${args.slice(0, 60)}`);
+    expect(arrived?.detail).toMatchObject({ body: args, fields: { event: 'message' } });
     const response = await customer.emitWithAck('request', { id: 'r-1', method: 'balance', params: { account: '456' } });
     expect(response).toMatchObject({ id: 'r-1', result: { owner: 'Alan Turing' } });
   });

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { Server as Engine, type Socket as EngineSocket } from 'engine.io';
 import { Server, type Socket } from 'socket.io';
-import { previewBody } from '../../../lib/timeline';
+import { type EventInput, previewBody } from '../../../lib/timeline';
 import { HttpError } from '../../http/errors';
 import { sessionIdFrom, terminalClient } from '../../http/session';
 import type { Lab } from '../../lab';
+import type { EventDescriber } from '../../lab/event-log';
 import { connectionIdFrom } from '../../lab/websocket';
 import { isRole, parseClientMessage, RateLimiter, RecentIds, type Role } from '../websocket/protocol';
 import type { AdapterConstructor } from './pubsub';
@@ -167,27 +168,22 @@ export function createInstance(lab: Lab, options: InstanceOptions) {
     const { sessionId, conn, as } = socket.data;
     const room = `session:${sessionId}`;
     void socket.join(room);
-    const record = (dir: 'in' | 'out', event: string, args: unknown[]) => {
-      const text = JSON.stringify(args);
-      lab.record(sessionId, {
-        origin: 'server',
-        protocol: 'socketio',
-        kind: 'message',
-        dir,
-        conn,
-        bytes: Buffer.byteLength(text),
-        summary: `${name} ${dir === 'in' ? 'received' : 'sent'} "${event}" ${text.slice(0, 60)}`,
-        detail: { fields: { server: name, event }, ...previewBody(text) },
-      });
-    };
+    // Described when the timeline reads them: a message costs the log one string (see SocketIoMessages).
+    const incoming = new SocketIoMessages(name, conn, 'in');
+    const outgoing = new SocketIoMessages(name, conn, 'out');
     socket.onAny((event: string, ...args: unknown[]) =>
-      record(
-        'in',
-        event,
-        args.filter((a) => typeof a !== 'function'),
+      lab.defer(
+        sessionId,
+        incoming,
+        SocketIoMessages.keep(
+          event,
+          args.filter((a) => typeof a !== 'function'),
+        ),
       ),
     );
-    socket.onAnyOutgoing((event: string, ...args: unknown[]) => record('out', event, args));
+    socket.onAnyOutgoing((event: string, ...args: unknown[]) =>
+      lab.defer(sessionId, outgoing, SocketIoMessages.keep(event, args)),
+    );
 
     const untrack = lab.connections.track(sessionId, { id: conn, protocol: 'socketio', drop: () => cutTransport(socket.conn) });
     lab.record(sessionId, {
@@ -336,3 +332,37 @@ function cutTransport(conn: EngineSocket): void {
 /** The 400 for a request that names another session's engine.io sid. */
 export const foreignSid = () =>
   new HttpError(400, 'Unknown sid', 'This engine.io session id does not belong to your lab session. Start a new connection.');
+
+/**
+ * One connection's socket.io events in one direction, described when the timeline reads them
+ * (see EventDescriber). An event's part is the event name and its arguments as one JSON array,
+ * as socket.io puts them on the wire: at thousands of messages a second, every object kept per
+ * message is one the garbage collector must trace (see the WebSocket section of docs/PERFORMANCE.md).
+ */
+class SocketIoMessages implements EventDescriber<string> {
+  constructor(
+    private readonly server: string,
+    private readonly conn: string,
+    private readonly dir: 'in' | 'out',
+  ) {}
+
+  static keep(event: string, args: unknown[]): string {
+    return JSON.stringify([event, ...args]);
+  }
+
+  describe(kept: string): EventInput {
+    const { dir, server } = this;
+    const [event, ...args] = JSON.parse(kept) as [string, ...unknown[]];
+    const text = JSON.stringify(args);
+    return {
+      origin: 'server',
+      protocol: 'socketio',
+      kind: 'message',
+      dir,
+      conn: this.conn,
+      bytes: Buffer.byteLength(text),
+      summary: `${server} ${dir === 'in' ? 'received' : 'sent'} "${event}" ${text.slice(0, 60)}`,
+      detail: { fields: { server, event }, ...previewBody(text) },
+    };
+  }
+}
