@@ -222,7 +222,11 @@ export function createInstance(lab: Lab, options: InstanceOptions) {
       }
     });
     // Broadcasts to the session's room: through pub/sub when the session has it on, else this instance only.
-    const toOthers = () => (options.publishes?.(sessionId) === false ? socket.local.to(room) : socket.to(room));
+    // Both targets are made once per connection: `socket.to()` builds an operator and two Sets per call,
+    // and connection state recovery keeps every broadcast's targets for MAX_DISCONNECTION_MS.
+    const others = socket.to(room);
+    const othersHere = others.local;
+    const toOthers = () => (options.publishes?.(sessionId) === false ? othersHere : others);
 
     socket.onAny((event: string, ...args: unknown[]) => {
       // socket.io passes the ack callback last: `emit("request", payload, callback)`, or without a payload.
