@@ -91,6 +91,36 @@ describe('handshake and frame capture', () => {
     expect(received?.summary).toBe(`received ${JSON.stringify('€'.repeat(60))}`);
   });
 
+  it('injected latency holds each echo back; cleared, the echo comes at once', async () => {
+    const session = await lab.newSession();
+    const echo = await lab.socket('/api/ws/echo', { session, query: { conn: 'lat-1' } });
+    const roundTrip = async (count: number) => {
+      const sent = performance.now();
+      echo.send(`ping ${count}`);
+      await echo.waitFor((m) => m.length === count, `echo ${count}`);
+      return performance.now() - sent;
+    };
+    expect((await lab.postJson('/api/lab/faults', session, { action: 'latency', ms: 300 })).status).toBe(200);
+    // A lower bound only (no wall-clock ceiling): the server held the echo for the injected latency.
+    expect(await roundTrip(1)).toBeGreaterThanOrEqual(290);
+    expect((await lab.postJson('/api/lab/faults', session, { action: 'clear' })).status).toBe(200);
+    await roundTrip(2);
+    const [held, prompt] = await serverEvents(
+      session,
+      (e) => e.kind === 'message' && e.conn === 'lat-1' && e.dir === 'out',
+      2,
+      'both echoes',
+    );
+    const [firstIn, secondIn] = await serverEvents(
+      session,
+      (e) => e.kind === 'message' && e.conn === 'lat-1' && e.dir === 'in',
+      2,
+    );
+    // On the server's own clock: the first echo left ≥ 300 ms after its message arrived, the second sooner.
+    expect((held?.at ?? 0) - (firstIn?.at ?? 0)).toBeGreaterThanOrEqual(300);
+    expect((prompt?.at ?? 0) - (secondIn?.at ?? 0)).toBeLessThan((held?.at ?? 0) - (firstIn?.at ?? 0));
+  });
+
   it('shows the opening ping, the client pong and both close frames with their code', async () => {
     const session = await lab.newSession();
     const echo = await lab.socket('/api/ws/echo', { session, query: { conn: 'cl-1' } });

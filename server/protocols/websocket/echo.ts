@@ -38,7 +38,9 @@ export function createFrameEcho() {
             }
             return;
           }
-          await lab.faults.delay(sessionId);
+          // No await without a latency fault: the echo then leaves in the same turn, as a bare server's would.
+          const latency = lab.faults.delay(sessionId);
+          if (latency) await latency;
           if (ws.readyState !== ws.OPEN) return;
           ws.send(bytes, { binary: isBinary });
           recordMessage('out', bytes, isBinary);
