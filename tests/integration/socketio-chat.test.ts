@@ -5,7 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TimelineEvent } from '../../lib/timeline';
+import { BODY_PREVIEW_LIMIT, type TimelineEvent } from '../../lib/timeline';
 import { eventually, startLab, type TestLab } from './helpers';
 
 let lab: TestLab;
@@ -67,6 +67,16 @@ describe('socket.io chat', () => {
     expect(arrived).toMatchObject({ protocol: 'socketio', bytes: Buffer.byteLength(args) });
     expect(arrived?.summary).toBe(`chat received "message" ${args.slice(0, 60)}`);
     expect(arrived?.detail).toMatchObject({ body: args, fields: { event: 'message' } });
+    // A large one: its full size, and a preview cut at the timeline's limit.
+    const big = [{ id: 'm-big', text: 'é'.repeat(10_000) }];
+    customer.emit('message', ...big);
+    const [large] = await serverEvents(
+      session,
+      (e) => e.conn === 'sio-c' && e.kind === 'message' && e.dir === 'in' && e.detail?.bodyTruncated === true,
+    );
+    expect(large?.bytes).toBe(Buffer.byteLength(JSON.stringify(big)));
+    expect(large?.detail?.body).toBe(JSON.stringify(big).slice(0, BODY_PREVIEW_LIMIT));
+    expect(large?.summary).toBe(`chat received "message" ${JSON.stringify(big).slice(0, 60)}`);
     const response = await customer.emitWithAck('request', { id: 'r-1', method: 'balance', params: { account: '456' } });
     expect(response).toMatchObject({ id: 'r-1', result: { owner: 'Alan Turing' } });
   });

@@ -1,13 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { Server as Engine, type Socket as EngineSocket } from 'engine.io';
 import { Server, type Socket } from 'socket.io';
-import { type EventInput, previewBody } from '../../../lib/timeline';
 import { HttpError } from '../../http/errors';
 import { sessionIdFrom, terminalClient } from '../../http/session';
 import type { Lab } from '../../lab';
-import type { EventDescriber } from '../../lab/event-log';
 import { connectionIdFrom } from '../../lab/websocket';
 import { isRole, parseClientMessage, RateLimiter, RecentIds, type Role } from '../websocket/protocol';
+import { SocketIoMessages } from './message-events';
 import type { AdapterConstructor } from './pubsub';
 
 /** How long a disconnected socket.io session is kept for recovery. Short, so the lesson can outlast it. */
@@ -336,37 +335,3 @@ function cutTransport(conn: EngineSocket): void {
 /** The 400 for a request that names another session's engine.io sid. */
 export const foreignSid = () =>
   new HttpError(400, 'Unknown sid', 'This engine.io session id does not belong to your lab session. Start a new connection.');
-
-/**
- * One connection's socket.io events in one direction, described when the timeline reads them
- * (see EventDescriber). An event's part is the event name and its arguments as one JSON array,
- * as socket.io puts them on the wire: at thousands of messages a second, every object kept per
- * message is one the garbage collector must trace (see the WebSocket section of docs/PERFORMANCE.md).
- */
-class SocketIoMessages implements EventDescriber<string> {
-  constructor(
-    private readonly server: string,
-    private readonly conn: string,
-    private readonly dir: 'in' | 'out',
-  ) {}
-
-  static keep(event: string, args: unknown[]): string {
-    return JSON.stringify([event, ...args]);
-  }
-
-  describe(kept: string): EventInput {
-    const { dir, server } = this;
-    const [event, ...args] = JSON.parse(kept) as [string, ...unknown[]];
-    const text = JSON.stringify(args);
-    return {
-      origin: 'server',
-      protocol: 'socketio',
-      kind: 'message',
-      dir,
-      conn: this.conn,
-      bytes: Buffer.byteLength(text),
-      summary: `${server} ${dir === 'in' ? 'received' : 'sent'} "${event}" ${text.slice(0, 60)}`,
-      detail: { fields: { server, event }, ...previewBody(text) },
-    };
-  }
-}
