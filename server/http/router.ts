@@ -109,7 +109,7 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
     }
     if (!sessionId) throw unknownSession();
     const startedAt = now();
-    const tap = route.tap ? tapExchange(lab, sessionId, route.tap, req, res) : undefined;
+    const tap = route.tap && lab.config.recordHttpAndSql ? tapExchange(lab, sessionId, route.tap, req, res) : undefined;
     const body = route.streamingBody ? EMPTY_BODY : await readBody(req, lab.config.maxBodyBytes);
     tap?.request(req, body, startedAt);
     // Injected latency is a lesson fault: it slows lesson endpoints, never the lab's own controls.

@@ -21,6 +21,12 @@ export interface LabConfig {
   mqttPort: number;
   /** Native gRPC over cleartext HTTP/2 (h2c) for terminal clients and the lab's HTTP/2 client; 0 picks a free port. */
   grpcPort: number;
+  /**
+   * Record HTTP exchanges and SQL statements on the timeline. Always on in the lab; `npm run
+   * bench:rest` turns it off in one of its servers to measure what recording costs, everything
+   * else being the same. (The other protocols' taps don't read it.)
+   */
+  recordHttpAndSql: boolean;
 }
 
 function intFromEnv(name: string, fallback: number, env: Record<string, string | undefined>): number {
@@ -45,5 +51,6 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     testHooks: env.LAB_TEST_HOOKS === '1',
     mqttPort: intFromEnv('MQTT_PORT', 1883, env),
     grpcPort: intFromEnv('GRPC_PORT', 50051, env),
+    recordHttpAndSql: true,
   };
 }

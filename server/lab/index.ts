@@ -33,7 +33,9 @@ export function createLab(config: LabConfig): Lab {
   const faults = new FaultBook();
   const record = (sessionId: string, event: EventInput) => events.record(sessionId, event);
   // Made once: `sessionDb` runs for most requests.
-  const recordStatement: RecordStatement = (sessionId, statement, at) => events.defer(sessionId, statement, undefined, at);
+  const recordStatement: RecordStatement = config.recordHttpAndSql
+    ? (sessionId, statement, at) => events.defer(sessionId, statement, undefined, at)
+    : () => {};
 
   sessions.onExpire((id) => {
     connections.drop(id, 'all');
