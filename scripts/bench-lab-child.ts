@@ -18,7 +18,7 @@
  * Memory and CPU can also be read from outside, through /proc (procUsage,
  * watchPeakRss), which costs the server nothing.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -109,6 +109,17 @@ export interface ForkOptions {
   execArgv?: string[];
 }
 
+/**
+ * With BENCH_PIN=1 the load generator (this process) runs on CPU 0 and every server on CPU 1
+ * (`taskset`, all threads). On a 2-vCPU VM the scheduler otherwise moves them between the cores as
+ * it pleases, and where a server lands shifts its CPU per request by 20–50% between minutes.
+ */
+const PIN = process.env.BENCH_PIN === '1';
+
+function pin(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
 /** Forks `file` (under tsx) with `args`; resolves once the child has sent its info through serveParent. */
 export async function forkBenchChild<Info>(file: string, args: string[], options: ForkOptions = {}): Promise<BenchChild<Info>> {
   const child = fork(file, args, {
@@ -129,6 +140,10 @@ export async function forkBenchChild<Info>(file: string, args: string[], options
       void exited.then(() => reject(new Error(`the bench child exited before sending "${key}"`)));
     });
   const info = await reply<Info>('info');
+  if (PIN) {
+    pin(process.pid, '0');
+    pin(child.pid as number, '1');
+  }
   return {
     process: child,
     pid: child.pid as number,

@@ -20,8 +20,12 @@
  * the overheads are the median of each round's own ratio.
  *
  * Options: --duration S (per round, default 5), --rounds N (default 5),
- * --connections N (default 10), --json FILE, --profile DIR (writes V8 CPU
+ * --connections N (default 10), --pipelining N (requests in flight per
+ * connection, default 1), --json FILE, --profile DIR (writes V8 CPU
  * profiles of the server processes there, for finding where the time goes).
+ * Environment: BENCH_PIN=1 pins the load generator and the servers to
+ * separate CPUs (see bench-lab-child.ts); BENCH_SERVER_FLAGS adds Node flags
+ * to the servers.
  */
 import fs from 'node:fs';
 import { createServer } from 'node:http';
@@ -42,6 +46,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
+    pipelining: { type: 'string', default: '1' },
     json: { type: 'string' },
     profile: { type: 'string' },
   },
@@ -97,6 +102,7 @@ async function load(child: Server, seconds: number, connections: number): Promis
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${PATH}`,
     connections,
+    pipelining: Number(args.pipelining),
     duration: seconds,
     // A trace id, as the lab's pages send: the request is the browser's, not a terminal's.
     headers: { 'x-lab-session': session, 'x-lab-trace': 'bench' },
@@ -152,8 +158,12 @@ async function main(): Promise<void> {
   const seconds = Number(args.duration);
   const rounds = Number(args.rounds);
   const connections = Number(args.connections);
-  const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
-  const start = (variant: string) => forkBenchChild<Served>(import.meta.filename, ['--serve', variant], { execArgv: profile });
+  const execArgv = [
+    ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []),
+    // More Node flags for the servers only, e.g. BENCH_SERVER_FLAGS="--trace-gc".
+    ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
+  ];
+  const start = (variant: string) => forkBenchChild<Served>(import.meta.filename, ['--serve', variant], { execArgv });
   const [bare, off, full] = await Promise.all([start('bare'), start('off'), start('lab')]);
   // A student's tab: the lab channel receives every event the taps produce. Open only for the
   // "watched" rounds, so the figures separate recording the events from sending them to a tab.
@@ -194,7 +204,7 @@ async function main(): Promise<void> {
       console.log(`round ${round}: ${figures.join(', ')}`);
     }
     console.log(
-      `\nGET ${PATH}, ${connections} connections, ${rounds} × ${seconds} s per variant (median round; overheads: median of the rounds' own ratios)`,
+      `\nGET ${PATH}, ${connections} connections × ${args.pipelining} in flight, ${rounds} × ${seconds} s per variant (median round; overheads: median of the rounds' own ratios)`,
     );
     console.table(Object.fromEntries(variants.map((v) => [LABELS[v], summary(runs[v])])));
     const taps = overhead(runs.full, runs.off);

@@ -4,6 +4,7 @@ import { TRACE_HEADER } from '../../lib/lab-info';
 import { BODY_PREVIEW_LIMIT, type EventDetail, type EventInput, type Protocol, previewBody } from '../../lib/timeline';
 import type { Lab } from '../lab';
 import type { EventDescriber } from '../lab/event-log';
+import { Repeats } from '../lab/repeats';
 import { requestHeaderRecord } from './headers';
 import { terminalClient } from './session';
 
@@ -50,6 +51,11 @@ function sentHead(res: ServerResponse): string {
 }
 
 const CONTENT_TYPE = /\r\ncontent-type:[ \t]*([^\r]*)/i;
+
+/** The response's content type: from its header map, or from the head it sent when `writeHead(status, headers)` bypassed the map. */
+function sentContentType(res: ServerResponse, head: string): unknown {
+  return res.getHeader('content-type') ?? CONTENT_TYPE.exec(head)?.[1];
+}
 
 function isTextual(contentType: unknown): boolean {
   return typeof contentType !== 'string' || /json|text|xml|x-www-form-urlencoded/.test(contentType);
@@ -135,7 +141,7 @@ class ExchangeTap {
   finished(res: TappedResponse): void {
     const sentAt = this.sentAt ?? now();
     const head = sentHead(res);
-    const text = isTextual(CONTENT_TYPE.exec(head)?.[1]) ? this.previewText() : undefined;
+    const text = isTextual(sentContentType(res, head)) ? this.previewText() : undefined;
     this.record.response(res, head, this.bytes, text, sentAt - this.startedAt);
     this.lab.defer(this.sessionId, this.record, 'response', sentAt);
   }
@@ -158,6 +164,16 @@ class ExchangeTap {
  * is one the garbage collector copies and promotes at thousands of requests a
  * second (see the REST section of docs/PERFORMANCE.md).
  */
+/** What the records keep, one copy per run of equal values (see Repeats): clients resend the same headers, a GET answers the same body. */
+const kept = {
+  target: new Repeats<string>(),
+  stream: new Repeats<string>(),
+  requestHeaders: new Repeats<string>(),
+  requestText: new Repeats<string>(),
+  responseHead: new Repeats<string>(),
+  responseText: new Repeats<string>(),
+};
+
 class ExchangeRecord implements EventDescriber<'request' | 'response'> {
   readonly method: string;
   readonly stream: string | undefined;
@@ -172,7 +188,7 @@ class ExchangeRecord implements EventDescriber<'request' | 'response'> {
   private requestTruncated = false;
   private status = 0;
   private statusText = '';
-  /** The status line and headers exactly as Node sent them (its own string: keeping it copies nothing). */
+  /** The status line and headers exactly as Node sent them. */
   private responseHead = '';
   private responseBytes = 0;
   /** The response body's preview (undefined if not text). */
@@ -185,10 +201,11 @@ class ExchangeRecord implements EventDescriber<'request' | 'response'> {
     req: IncomingMessage,
   ) {
     this.method = req.method ?? 'GET';
-    this.stream = traceOf(req);
-    this.target = req.url ?? '/';
+    const trace = traceOf(req);
+    this.stream = trace === undefined ? undefined : kept.stream.keep(trace);
+    this.target = kept.target.keep(req.url ?? '/');
     this.httpVersion = req.httpVersion;
-    this.requestHeaders = req.rawHeaders.join('\n');
+    this.requestHeaders = kept.requestHeaders.keep(req.rawHeaders.join('\n'));
   }
 
   requestBody(body: Buffer, textual: boolean): void {
@@ -197,7 +214,7 @@ class ExchangeRecord implements EventDescriber<'request' | 'response'> {
     const { body: text, bodyTruncated } = previewBody(
       textual ? body.toString('utf8', 0, 4 * BODY_PREVIEW_LIMIT) : `<${body.length} bytes>`,
     );
-    this.requestText = text;
+    this.requestText = text === undefined ? undefined : kept.requestText.keep(text);
     // The text was cut at 4 bytes per character at most, so the preview flags a cut only if the body was longer.
     this.requestTruncated = bodyTruncated === true || body.length > 4 * BODY_PREVIEW_LIMIT;
   }
@@ -205,9 +222,9 @@ class ExchangeRecord implements EventDescriber<'request' | 'response'> {
   response(res: ServerResponse, head: string, bytes: number, text: string | undefined, durationMs: number): void {
     this.status = res.statusCode;
     this.statusText = res.statusMessage;
-    this.responseHead = head;
+    this.responseHead = kept.responseHead.keep(head);
     this.responseBytes = bytes;
-    this.responseText = text;
+    this.responseText = text === undefined ? undefined : kept.responseText.keep(text);
     this.durationMicros = Math.round(durationMs * 1000);
   }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { now } from '../../lib/clock';
 import type { EventInput } from '../../lib/timeline';
 import type { EventDescriber } from './event-log';
+import { Repeats, sameItems } from './repeats';
 
 /**
  * The lab's SQLite database: one small bank per session.
@@ -221,11 +222,14 @@ export class SessionDb {
     const result = exec(stmt);
     const durationMicros = Math.round((now() - started) * 1000);
     // A blob parameter is shown by its size: keeping the bytes would hold them as long as the event.
-    const kept = params.some(Buffer.isBuffer) ? params.map(shownParam) : params;
-    this.record(this.sessionId, new StatementRecord(sql, kept, count(result), durationMicros), started);
+    const shown = keptParams.keep(params.some(Buffer.isBuffer) ? params.map(shownParam) : params);
+    this.record(this.sessionId, new StatementRecord(sql, shown, count(result), durationMicros), started);
     return result;
   }
 }
+
+/** Statements run with the same parameters over and over: the records share one list (see Repeats). */
+const keptParams = new Repeats<readonly unknown[]>(sameItems);
 
 const shownParam = (p: Param) => (Buffer.isBuffer(p) ? `<${p.length} bytes>` : p);
 
@@ -237,7 +241,7 @@ const shownParam = (p: Param) => (Buffer.isBuffer(p) ? `<${p.length} bytes>` : p
 class StatementRecord implements EventDescriber<undefined> {
   constructor(
     private readonly sql: string,
-    private readonly params: unknown[],
+    private readonly params: readonly unknown[],
     private readonly rows: number,
     private readonly durationMicros: number,
   ) {}
@@ -253,7 +257,7 @@ class StatementRecord implements EventDescriber<undefined> {
       summary: `${shown.summary} — ${rows} row${rows === 1 ? '' : 's'}, ${durationMs.toFixed(2)} ms`,
       detail: {
         sql: shown.sql,
-        params: this.params,
+        params: [...this.params], // a copy: the kept list may be shared by many records
         rows,
         durationMs,
       },

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { Repeats, sameItems } from './repeats';
+
+describe('Repeats', () => {
+  it('hands back the copy it kept when an equal value comes again', () => {
+    const repeats = new Repeats<string>();
+    const first = ['x-lab-session', 'abc'].join('\n');
+    const again = ['x-lab-session', 'abc'].join('\n');
+    expect(repeats.keep(first)).toBe(first);
+    expect(repeats.keep(again)).toBe(first);
+  });
+
+  it('keeps the new value when it differs, and then shares that one', () => {
+    const repeats = new Repeats<string>();
+    repeats.keep('GET /a');
+    expect(repeats.keep('GET /b')).toBe('GET /b');
+    expect(repeats.keep(`GET /${'b'}`)).toBe('GET /b');
+  });
+
+  it('compares lists item by item', () => {
+    const repeats = new Repeats<readonly unknown[]>(sameItems);
+    const first = ['123', 5];
+    expect(repeats.keep(first)).toBe(first);
+    expect(repeats.keep(['123', 5])).toBe(first);
+    expect(repeats.keep(['123', 6])).toEqual(['123', 6]);
+    expect(sameItems([1], [1, 2])).toBe(false);
+  });
+});
