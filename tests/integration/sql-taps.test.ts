@@ -107,3 +107,19 @@ describe('GET /api/intro/accounts/123 on the timeline', () => {
     expect((await lab.events(session)).events).toEqual([]);
   });
 });
+
+describe('with recording off (recordHttpAndSql: false, the REST benchmark baseline)', () => {
+  it('answers the same and records neither the exchange nor its statements', async () => {
+    const quiet = await startLab({ recordHttpAndSql: false });
+    try {
+      const session = await quiet.newSession();
+      const res = await quiet.request('/api/accounts/123', { session });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('etag')).toMatch(/^"/);
+      const { events } = await quiet.events(session);
+      expect(events.filter((e) => e.protocol === 'rest' || e.protocol === 'sql')).toEqual([]);
+    } finally {
+      await quiet.close();
+    }
+  });
+});

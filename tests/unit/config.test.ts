@@ -15,6 +15,7 @@ describe('configFromEnv', () => {
       testHooks: false,
       mqttPort: 1883,
       grpcPort: 50051,
+      recordHttpAndSql: true,
     });
   });
 
@@ -45,6 +46,7 @@ describe('configFromEnv', () => {
       testHooks: true,
       mqttPort: 1884,
       grpcPort: 50052,
+      recordHttpAndSql: true,
     });
   });
 

@@ -12,6 +12,7 @@ import {
 import { requestHeaderRecord } from '../../http/headers';
 import type { Lab } from '../../lab';
 import type { EventDescriber } from '../../lab/event-log';
+import { Repeats } from '../../lab/repeats';
 import { codeFromHttpStatus, codeName, type WireFormat, wireFormat } from './wire';
 
 /** Who is calling, over what: worked out by the adapter from the socket and headers. */
@@ -105,6 +106,22 @@ export async function tappedCall(
   };
 }
 
+/** Equal byte strings (two messages with the same encoding). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+/** What the records keep, one copy per run of equal values (see Repeats): calls repeat their headers, and often their messages. */
+const kept = {
+  url: new Repeats<string>(),
+  stream: new Repeats<string>(),
+  requestHeaders: new Repeats<string>(),
+  contentType: new Repeats<string | null>(),
+  responseHeaders: new Repeats<string>(),
+  trailers: new Repeats<string>(),
+  messages: { in: new Repeats<Uint8Array>(sameBytes), out: new Repeats<Uint8Array>(sameBytes) },
+};
+
 interface Status {
   code: string;
   message?: string;
@@ -151,14 +168,14 @@ class CallRecord implements EventDescriber<CallPart> {
     site: CallSite,
   ) {
     this.sessionId = site.sessionId;
-    this.url = uReq.url;
+    this.url = kept.url.keep(uReq.url);
     this.method = uReq.method;
     this.conn = site.conn;
-    this.stream = site.stream;
+    this.stream = kept.stream.keep(site.stream);
     this.httpVersion = site.httpVersion;
     this.terminal = site.terminal;
-    this.requestHeaders = site.rawHeaders.join('\n');
-    this.contentType = uReq.header.get('content-type');
+    this.requestHeaders = kept.requestHeaders.keep(site.rawHeaders.join('\n'));
+    this.contentType = kept.contentType.keep(uReq.header.get('content-type'));
     this.format = wireFormat(uReq.method, this.contentType, () => new URL(uReq.url).searchParams);
     if (site.terminal) lab.defer(this.sessionId, this, 'terminal', this.startedAt);
     lab.defer(this.sessionId, this, 'request', this.startedAt);
@@ -169,7 +186,7 @@ class CallRecord implements EventDescriber<CallPart> {
     const end = this.format.enveloped && isEndFrame(bytes[0] ?? 0);
     const index = end ? 0 : dir === 'in' ? ++this.messagesIn : ++this.messagesOut;
     this.messageTags.push((index << 1) | (dir === 'out' ? 1 : 0));
-    this.lab.defer<CallPart>(this.sessionId, this, this.messages.push(bytes) - 1);
+    this.lab.defer<CallPart>(this.sessionId, this, this.messages.push(kept.messages[dir].keep(bytes)) - 1);
   }
 
   /** A piece of the response body: a message, the last frame (which carries the status), or a unary error body. */
@@ -188,8 +205,8 @@ class CallRecord implements EventDescriber<CallPart> {
     const endedAt = now();
     if (this.code === '') this.setStatus(statusOf(this.format, uRes, undefined));
     this.status = uRes.status;
-    this.responseHeaders = flatHeaders(uRes.header);
-    this.trailers = flatHeaders(uRes.trailer);
+    this.responseHeaders = kept.responseHeaders.keep(flatHeaders(uRes.header));
+    this.trailers = kept.trailers.keep(flatHeaders(uRes.trailer));
     this.durationMicros = Math.round((endedAt - this.startedAt) * 1000);
     this.lab.defer(this.sessionId, this, 'response', endedAt);
   }
