@@ -90,6 +90,14 @@ describe('the HTTP tap (TappedResponse)', () => {
     expect((await get('/bin')).response?.detail?.body).toBe('<4 bytes>');
   });
 
+  it('reads the content type from setHeader as well as from writeHead', async () => {
+    const { get } = await serve((res) => {
+      res.setHeader('content-type', 'image/png');
+      res.end(Buffer.from([137, 80, 78, 71]));
+    });
+    expect((await get('/png')).response?.detail?.body).toBe('<4 bytes>');
+  });
+
   it('keeps a preview of the request body, not the body: whole characters, flagged as cut', async () => {
     const body = Buffer.from(`"${'é'.repeat(10_000)}"`);
     const { get } = await serve((res) => res.end(), true, body);

@@ -154,16 +154,6 @@ class ExchangeTap {
   }
 }
 
-/**
- * What the timeline keeps of one exchange, and the describer of its two
- * events. It is kept as long as the events, so it is a handful of strings:
- * the request's raw header list joined into one (HTTP header names and values
- * never contain a newline), the response's header block as Node wrote it,
- * and the body previews; words and header records are made only when the
- * timeline reads the events. Every object kept here
- * is one the garbage collector copies and promotes at thousands of requests a
- * second (see the REST section of docs/PERFORMANCE.md).
- */
 /** What the records keep, one copy per run of equal values (see Repeats): clients resend the same headers, a GET answers the same body. */
 const kept = {
   target: new Repeats<string>(),
@@ -174,6 +164,16 @@ const kept = {
   responseText: new Repeats<string>(),
 };
 
+/**
+ * What the timeline keeps of one exchange, and the describer of its two
+ * events. It is kept as long as the events, so it is a handful of strings:
+ * the request's raw header list joined into one (HTTP header names and values
+ * never contain a newline), the response's header block as Node wrote it,
+ * and the body previews; words and header records are made only when the
+ * timeline reads the events. Every object kept here
+ * is one the garbage collector copies and promotes at thousands of requests a
+ * second (see the REST section of docs/PERFORMANCE.md).
+ */
 class ExchangeRecord implements EventDescriber<'request' | 'response'> {
   readonly method: string;
   readonly stream: string | undefined;
