@@ -21,7 +21,8 @@
  *
  * Options: --duration S (per round, default 5), --rounds N (default 5),
  * --connections N (default 10), --pipelining N (requests in flight per
- * connection, default 1), --json FILE, --profile DIR (writes V8 CPU
+ * connection, default 1), --processes N (server processes per variant,
+ * default 1: see "Per-process modes" in docs/PERFORMANCE.md), --json FILE, --profile DIR (writes V8 CPU
  * profiles of the server processes there, for finding where the time goes).
  * Environment: BENCH_PIN=1 pins the load generator and the servers to
  * separate CPUs (see bench-lab-child.ts); BENCH_SERVER_FLAGS adds Node flags
@@ -47,6 +48,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
     pipelining: { type: 'string', default: '1' },
+    processes: { type: 'string', default: '1' },
     json: { type: 'string' },
     profile: { type: 'string' },
   },
@@ -118,6 +120,26 @@ async function load(child: Server, seconds: number, connections: number): Promis
   };
 }
 
+/**
+ * One variant's round over its server processes, one after the other: their pooled figures (requests
+ * and CPU summed, latencies the median process's). Identical processes can differ by ~20% for their
+ * whole life (docs/PERFORMANCE.md, "Per-process modes"), so several per variant average that out.
+ */
+async function loadAll(children: Server[], seconds: number, connections: number): Promise<Figures> {
+  const each: Figures[] = [];
+  for (const child of children) each.push(await load(child, seconds, connections));
+  const requests = each.map((f) => f.reqPerSec * seconds);
+  const total = requests.reduce((a, b) => a + b, 0);
+  return {
+    reqPerSec: total / seconds / each.length,
+    p50: median(each.map((f) => f.p50)),
+    p99: median(each.map((f) => f.p99)),
+    errors: each.reduce((n, f) => n + f.errors, 0),
+    non2xx: each.reduce((n, f) => n + f.non2xx, 0),
+    cpuUsPerRequest: each.reduce((sum, f, i) => sum + f.cpuUsPerRequest * (requests[i] as number), 0) / Math.max(1, total),
+  };
+}
+
 /** Warm-up per variant: long enough for V8 to optimise the hot paths (2 s left the first round ~40% slower). */
 const WARM_UP_SECONDS = 5;
 
@@ -164,12 +186,14 @@ async function main(): Promise<void> {
     ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
   ];
   const start = (variant: string) => forkBenchChild<Served>(import.meta.filename, ['--serve', variant], { execArgv });
-  const [bare, off, full] = await Promise.all([start('bare'), start('off'), start('lab')]);
+  const several = (variant: string) => Promise.all(Array.from({ length: Number(args.processes) }, () => start(variant)));
+  const [bare, off, full] = await Promise.all([several('bare'), several('off'), several('lab')]);
+  const watchedLab = full[0] as Server;
   // A student's tab: the lab channel receives every event the taps produce. Open only for the
   // "watched" rounds, so the figures separate recording the events from sending them to a tab.
   let channelMessages = 0;
   const watched = async (seconds: number) => {
-    const channel = new WebSocket(`ws://127.0.0.1:${full.info.port}/api/lab/channel?session=${full.info.session}`);
+    const channel = new WebSocket(`ws://127.0.0.1:${watchedLab.info.port}/api/lab/channel?session=${watchedLab.info.session}`);
     await new Promise((resolve, reject) => {
       channel.once('open', resolve);
       channel.once('error', reject);
@@ -178,15 +202,15 @@ async function main(): Promise<void> {
       channelMessages++;
     });
     try {
-      return await load(full, seconds, connections);
+      return await load(watchedLab, seconds, connections);
     } finally {
       channel.close();
     }
   };
   const measure: Record<Variant, (seconds: number) => Promise<Figures>> = {
-    bare: (s) => load(bare, s, connections),
-    off: (s) => load(off, s, connections),
-    full: (s) => load(full, s, connections),
+    bare: (s) => loadAll(bare, s, connections),
+    off: (s) => loadAll(off, s, connections),
+    full: (s) => loadAll(full, s, connections),
     watched,
   };
   const variants = Object.keys(measure) as Variant[];
@@ -204,7 +228,7 @@ async function main(): Promise<void> {
       console.log(`round ${round}: ${figures.join(', ')}`);
     }
     console.log(
-      `\nGET ${PATH}, ${connections} connections × ${args.pipelining} in flight, ${rounds} × ${seconds} s per variant (median round; overheads: median of the rounds' own ratios)`,
+      `\nGET ${PATH}, ${connections} connections × ${args.pipelining} in flight, ${args.processes} server process(es) per variant (the watched one: 1), ${rounds} × ${seconds} s per variant (median round; overheads: median of the rounds' own ratios)`,
     );
     console.table(Object.fromEntries(variants.map((v) => [LABELS[v], summary(runs[v])])));
     const taps = overhead(runs.full, runs.off);
@@ -229,7 +253,7 @@ async function main(): Promise<void> {
       fs.writeFileSync(args.json, JSON.stringify(result, null, 2));
     }
   } finally {
-    await Promise.all([bare.stop(), off.stop(), full.stop()]);
+    await Promise.all([...bare, ...off, ...full].map((child) => child.stop()));
   }
 }
 
