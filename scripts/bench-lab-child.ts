@@ -34,6 +34,9 @@ import type { LabConfig } from '../server/lab/config';
  * are loaded here, in the child only, so the load generator stays light.
  */
 export async function startBenchLab(overrides: Partial<LabConfig> = {}): Promise<{ server: LabServer; port: number }> {
+  // As server/main.ts starts the lab: the tick queue warmed up before the lab's modules load.
+  const { warmUpTickQueue } = await import('../server/lab/warm-up');
+  await warmUpTickQueue();
   const { createLabServer } = await import('../server/app');
   const { configFromEnv } = await import('../server/lab/config');
   const server = await createLabServer({

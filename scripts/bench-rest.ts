@@ -38,6 +38,7 @@ import { createRouter, type Route } from '../server/http/router';
 import { RequestTarget } from '../server/http/target';
 import { createLab } from '../server/lab';
 import { configFromEnv } from '../server/lab/config';
+import { warmUpTickQueue } from '../server/lab/warm-up';
 import { createRest } from '../server/protocols/rest';
 import { type BenchChild, forkBenchChild, median, serveParent, startBenchLab } from './bench-lab-child';
 
@@ -73,6 +74,7 @@ async function serve(variant: string): Promise<void> {
     return;
   }
   // The bare handler: the same REST handler and router, recording off, and nothing else of the lab.
+  await warmUpTickQueue(); // as the lab servers start (see bench-lab-child.ts)
   const lab = createLab({ ...configFromEnv(), dbPath: ':memory:', recordHttpAndSql: false });
   const rest = createRest(lab);
   const routes: Route[] = [

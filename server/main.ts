@@ -1,11 +1,14 @@
-import { createLabServer } from './app';
 import { configFromEnv } from './lab/config';
+import { warmUpTickQueue } from './lab/warm-up';
 
 process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 
 /** Process entry: `npm start` / `npm run dev`. */
 async function main(): Promise<void> {
   const config = configFromEnv();
+  // Before the lab's modules load: see warm-up.ts.
+  await warmUpTickQueue();
+  const { createLabServer } = await import('./app');
   const lab = await createLabServer(config);
   let port: number;
   try {
