@@ -42,6 +42,7 @@ import {
 } from '../proto/gen/lab/bank/v1/bank_pb';
 import { createLab } from '../server/lab';
 import { configFromEnv } from '../server/lab/config';
+import { warmUpTickQueue } from '../server/lab/warm-up';
 import { grpcConfig } from '../server/protocols/grpc/config';
 import { accountService } from '../server/protocols/grpc/service';
 import { SESSION } from '../server/protocols/grpc/session';
@@ -144,6 +145,7 @@ async function serve(variant: string): Promise<void> {
     return;
   }
   // The bare server: the same service and database, none of the lab's plumbing.
+  await warmUpTickQueue(); // as the lab servers start (see bench-lab-child.ts)
   const lab = createLab({ ...configFromEnv(), dbPath: ':memory:' });
   const session = lab.sessions.create();
   const bare = connectNodeAdapter({

@@ -18,6 +18,7 @@
  *   npm run bench:ws                 full run (10,000 ws / 5,000 socket.io clients)
  *   BENCH_WS_QUICK=1 npm run bench:ws  small steps, for checking the script
  *   BENCH_WS_ONLY=ws|sio npm run bench:ws   only the raw WebSocket part (with its baseline), or only socket.io
+ *   BENCH_WS_ONLY=loop npm run bench:ws     only the closed-loop throughput rounds (BENCH_WS_ROUNDS, default 5)
  *   BENCH_CPU_PROF=/tmp/prof npm run bench:ws  also write each server's V8 CPU profile there
  *   BENCH_SERVER_FLAGS="--trace-gc" npm run bench:ws  more Node flags for the server processes
  */
@@ -25,7 +26,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
-import { type BenchChild, forkBenchChild, procUsage, serveParent, startBenchLab } from './bench-lab-child';
+import { warmUpTickQueue } from '../server/lab/warm-up';
+import { type BenchChild, forkBenchChild, median, procUsage, serveParent, startBenchLab } from './bench-lab-child';
 
 const SELF = fileURLToPath(import.meta.url);
 const QUICK = process.env.BENCH_WS_QUICK === '1';
@@ -37,8 +39,20 @@ const MEASURE_MS = QUICK ? 4_000 : 10_000;
 /** Connections opened at once while ramping up. */
 const CONNECT_CONCURRENCY = 200;
 const P99_GOAL_MS = 50;
+/** Closed-loop throughput (see runLoopClients): this many clients, one message in flight each, for this long per round. */
+const LOOP_CLIENTS = QUICK ? 50 : 200;
+const LOOP_SECONDS = QUICK ? 2 : 5;
+const LOOP_ROUNDS = Number(process.env.BENCH_WS_ROUNDS ?? (QUICK ? 2 : 5));
+/** What each closed-loop client sends and gets back: a small chat-sized JSON text. */
+const LOOP_MESSAGE = JSON.stringify({ type: 'message', id: 'm-000001', text: 'hello from the bench' });
+/** The issue's goal for the taps: under this share of what a bare `ws` echo server does. */
+const TAP_GOAL = 0.15;
 
 type Kind = 'ws' | 'sio';
+interface LoopReport {
+  received: number;
+  msgsPerSec: number;
+}
 interface ClientReport {
   wanted: number;
   connected: number;
@@ -56,6 +70,7 @@ interface ClientReport {
 // ───────────────────────────── roles (child processes) ─────────────────────────────
 
 async function serveBare(): Promise<void> {
+  await warmUpTickQueue(); // as the lab servers start (see bench-lab-child.ts)
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: 96 * 1024 });
   wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary })));
   wss.on('listening', () => {
@@ -65,7 +80,9 @@ async function serveBare(): Promise<void> {
 }
 
 async function serveLab(): Promise<void> {
-  const { server, port } = await startBenchLab();
+  // The closed-loop rounds send as fast as echoes come back: far over the per-connection flood
+  // limit (20 a second), which would refuse most of them. The limiter still runs on every message.
+  const { server, port } = await startBenchLab({ wsMessagesPerSecond: 1_000_000 });
   serveParent({ port }, () => server.close());
 }
 
@@ -79,6 +96,48 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
+/** Opens `n` raw WebSocket clients, CONNECT_CONCURRENCY at a time; undefined for each that failed. */
+async function openRawClients(url: string, base: string, n: number): Promise<(WebSocket | undefined)[]> {
+  // The bare server has no sessions; the lab's clients all share one.
+  const session = base ? await newSession(base) : 'none';
+  const open = (i: number) =>
+    new Promise<WebSocket | undefined>((resolve) => {
+      const ws = new WebSocket(`${url}?session=${session}&conn=bench-${i}`, { perMessageDeflate: false });
+      ws.once('open', () => resolve(ws));
+      ws.once('error', () => resolve(undefined));
+    });
+  const sockets: (WebSocket | undefined)[] = [];
+  for (let i = 0; i < n; i += CONNECT_CONCURRENCY) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, n - i) }, (_, j) => open(i + j)))));
+  }
+  return sockets;
+}
+
+/**
+ * Closed loop: every client sends its next message as soon as the echo of the
+ * last one arrives, for LOOP_SECONDS. The server is never waiting for work,
+ * so its CPU per echo is the work itself (see the throughput part of main()).
+ */
+async function runLoopClients(args: { url: string; base: string; n: number }): Promise<void> {
+  const sockets = (await openRawClients(args.url, args.base, args.n)).filter((ws) => ws !== undefined);
+  process.send?.({ connected: sockets.length });
+  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  let received = 0;
+  let running = true;
+  for (const ws of sockets) {
+    ws.on('message', (data) => {
+      received += 1;
+      if (running) ws.send(data, { binary: false });
+    });
+    ws.send(LOOP_MESSAGE);
+  }
+  await new Promise((r) => setTimeout(r, LOOP_SECONDS * 1000));
+  running = false;
+  process.send?.({ loopReport: { received, msgsPerSec: received / LOOP_SECONDS } satisfies LoopReport });
+  for (const ws of sockets) ws.terminate();
+  setTimeout(() => process.exit(0), 200);
+}
+
 async function runClients(args: { kind: Kind; url: string; base: string; n: number }): Promise<void> {
   const { kind, url, base, n } = args;
   const rtts: number[] = [];
@@ -90,40 +149,31 @@ async function runClients(args: { kind: Kind; url: string; base: string; n: numb
   const started = performance.now();
 
   if (kind === 'ws') {
-    // The bare server has no sessions; the lab's clients all share one.
-    const session = base ? await newSession(base) : 'none';
-    const open = (i: number) =>
-      new Promise<void>((resolve) => {
-        const ws = new WebSocket(`${url}?session=${session}&conn=bench-${i}`, { perMessageDeflate: false });
-        const pending = new Map<string, number>();
-        let seq = 0;
-        ws.on('message', (data) => {
-          const key = data.toString();
-          const at = pending.get(key);
-          if (at !== undefined) {
-            pending.delete(key);
-            received += 1;
-            rtts.push(performance.now() - at);
-          }
-        });
-        ws.once('open', () => {
-          senders.push(() => {
-            if (ws.readyState !== ws.OPEN) return;
-            const key = `${i}:${seq++}`;
-            pending.set(key, performance.now());
-            ws.send(key);
-            sent += 1;
-          });
-          closers.push(() => ws.terminate());
-          resolve();
-        });
-        ws.once('error', () => {
-          failed += 1;
-          resolve();
-        });
+    const open = (ws: WebSocket, i: number) => {
+      const pending = new Map<string, number>();
+      let seq = 0;
+      ws.on('message', (data) => {
+        const key = data.toString();
+        const at = pending.get(key);
+        if (at !== undefined) {
+          pending.delete(key);
+          received += 1;
+          rtts.push(performance.now() - at);
+        }
       });
-    for (let i = 0; i < n; i += CONNECT_CONCURRENCY) {
-      await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, n - i) }, (_, j) => open(i + j)));
+      senders.push(() => {
+        if (ws.readyState !== ws.OPEN) return;
+        const key = `${i}:${seq++}`;
+        pending.set(key, performance.now());
+        ws.send(key);
+        sent += 1;
+      });
+      closers.push(() => ws.terminate());
+    };
+    const sockets = await openRawClients(url, base, n);
+    for (const [i, ws] of sockets.entries()) {
+      if (ws) open(ws, i);
+      else failed += 1;
     }
   } else {
     const { io } = await import('socket.io-client');
@@ -230,8 +280,8 @@ process.on('exit', () => {
 });
 
 /** The load generator: its own process, with its own message protocol. */
-function spawnClients(extra: Record<string, string>): ChildProcess {
-  const child = fork(SELF, ['clients'], {
+function spawnClients(extra: Record<string, string>, role = 'clients'): ChildProcess {
+  const child = fork(SELF, [role], {
     env: { ...process.env, ...extra, NODE_ENV: 'production' },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -323,7 +373,76 @@ async function measure(
   return row;
 }
 
+interface LoopRound {
+  msgsPerSec: number;
+  /** Server CPU per echoed message, in µs (process.cpuUsage in the server: all its threads). */
+  cpuUsPerMsg: number;
+}
+
+/** One closed-loop round against one server: its echo rate, and its CPU per echo over the same window. */
+async function loopRound(child: BenchChild<{ port: number }>, url: string, base: string): Promise<LoopRound> {
+  const clients = spawnClients({ BENCH_ARGS: JSON.stringify({ url, base, n: LOOP_CLIENTS }) }, 'loop');
+  await nextMessage<number>(clients, 'connected');
+  await new Promise((r) => setTimeout(r, 300));
+  const before = await child.cpuMicros();
+  const reported = nextMessage<LoopReport>(clients, 'loopReport');
+  clients.send({ go: true });
+  const report = await reported;
+  const cpuMicros = (await child.cpuMicros()) - before;
+  await new Promise((r) => clients.once('exit', r));
+  return { msgsPerSec: report.msgsPerSec, cpuUsPerMsg: cpuMicros / report.received };
+}
+
+/**
+ * "Messages per second one process sustains", and what the taps cost: bare and lab servers both
+ * up, closed-loop rounds alternating between them so the VM's drifting speed hits both alike; the
+ * cost is the median of each round's own ratio (as in bench:rest and bench:grpc). Server CPU per
+ * echo is the stricter figure: the client process may be the bottleneck for the faster server.
+ */
+async function throughput(): Promise<void> {
+  const [bare, lab] = await Promise.all([startServer('bare'), startServer('lab')]);
+  const targets = {
+    bare: { child: bare, url: `ws://127.0.0.1:${bare.info.port}/`, base: '' },
+    lab: { child: lab, url: `ws://127.0.0.1:${lab.info.port}/api/ws/echo`, base: `http://127.0.0.1:${lab.info.port}` },
+  };
+  const rounds: { bare: LoopRound; lab: LoopRound }[] = [];
+  try {
+    for (let i = 1; i <= LOOP_ROUNDS; i++) {
+      const b = await loopRound(targets.bare.child, targets.bare.url, targets.bare.base);
+      const l = await loopRound(targets.lab.child, targets.lab.url, targets.lab.base);
+      rounds.push({ bare: b, lab: l });
+      console.log(
+        `  round ${i}: bare ${b.msgsPerSec.toFixed(0)} msg/s, ${b.cpuUsPerMsg.toFixed(1)} µs/echo; ` +
+          `lab ${l.msgsPerSec.toFixed(0)} msg/s, ${l.cpuUsPerMsg.toFixed(1)} µs/echo`,
+      );
+    }
+  } finally {
+    await Promise.all([bare.stop(), lab.stop()]);
+  }
+  const mid = (pick: (r: { bare: LoopRound; lab: LoopRound }) => number) => median(rounds.map(pick));
+  console.log(
+    `\nClosed loop, ${LOOP_CLIENTS} clients × 1 message in flight, ${LOOP_ROUNDS} × ${LOOP_SECONDS} s per server, alternating (medians):`,
+  );
+  console.log(
+    `  bare ws: ${mid((r) => r.bare.msgsPerSec).toFixed(0)} msg/s, ${mid((r) => r.bare.cpuUsPerMsg).toFixed(1)} µs CPU per echo`,
+  );
+  console.log(
+    `  lab ws:  ${mid((r) => r.lab.msgsPerSec).toFixed(0)} msg/s, ${mid((r) => r.lab.cpuUsPerMsg).toFixed(1)} µs CPU per echo`,
+  );
+  const lost = mid((r) => 1 - r.lab.msgsPerSec / r.bare.msgsPerSec);
+  const cpu = mid((r) => 1 - r.bare.cpuUsPerMsg / r.lab.cpuUsPerMsg);
+  const verdict = (x: number) => (x < TAP_GOAL ? 'met' : 'NOT met');
+  console.log(
+    `Taps cost (lab ws vs bare ws): ${(lost * 100).toFixed(1)}% of throughput, ${(cpu * 100).toFixed(1)}% of CPU-bound capacity. ` +
+      `Goal: under ${TAP_GOAL * 100}% — ${verdict(lost)} / ${verdict(cpu)}.`,
+  );
+}
+
 async function main(): Promise<void> {
+  if (ONLY === 'loop') {
+    await throughput();
+    return;
+  }
   const wsSteps = QUICK ? [200, 1_000] : [1_000, 5_000, 10_000];
   const sioSteps = QUICK ? [200, 500] : [1_000, 2_500, 5_000];
   console.log(`bench:ws — ${RATE_PER_CLIENT} msg/s per client, ${MEASURE_MS / 1000} s per step, p99 goal < ${P99_GOAL_MS} ms`);
@@ -365,15 +484,21 @@ async function main(): Promise<void> {
     const l = rows.find((r) => r.server === 'lab ws' && r.wanted === n);
     return b && l ? `${n}: ${((l.cpuMsPerKMsg / b.cpuMsPerKMsg - 1) * 100).toFixed(0)}%` : `${n}: n/a`;
   });
-  console.log(`Tap cost (server CPU per echoed message, lab ws vs bare ws), by clients: ${cost.join(', ')}`);
+  console.log(
+    `Marginal server CPU per echo at 1 msg/s per client, lab ws vs bare ws, by clients: ${cost.join(', ')} ` +
+      '(an idle server pays for waking up: see docs/PERFORMANCE.md)',
+  );
+  console.log('\nThroughput (closed loop):');
+  await throughput();
 }
 
 const role = process.argv[2];
 // The clients exit with their parent (server roles do through serveParent, which also closes them on SIGTERM, so a CPU profile is written).
-if (role === 'clients') process.on('disconnect', () => process.exit(0));
+if (role === 'clients' || role === 'loop') process.on('disconnect', () => process.exit(0));
 if (role === 'bare') void serveBare();
 else if (role === 'lab') void serveLab();
 else if (role === 'clients') void runClients(JSON.parse(process.env.BENCH_ARGS ?? '{}'));
+else if (role === 'loop') void runLoopClients(JSON.parse(process.env.BENCH_ARGS ?? '{}'));
 else
   main().then(
     () => process.exit(0),

@@ -27,6 +27,12 @@ export interface LabConfig {
    * else being the same. (The other protocols' taps don't read it.)
    */
   recordHttpAndSql: boolean;
+  /**
+   * Messages a second one WebSocket or socket.io connection may send before the lab refuses
+   * them (a token bucket with a burst of twice this; see RateLimiter). `npm run bench:ws` raises
+   * it for its closed-loop rounds, which measure the taps, not the flood control.
+   */
+  wsMessagesPerSecond: number;
 }
 
 function intFromEnv(name: string, fallback: number, env: Record<string, string | undefined>): number {
@@ -52,5 +58,6 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     mqttPort: intFromEnv('MQTT_PORT', 1883, env),
     grpcPort: intFromEnv('GRPC_PORT', 50051, env),
     recordHttpAndSql: true,
+    wsMessagesPerSecond: intFromEnv('LAB_WS_MESSAGES_PER_SECOND', 20, env),
   };
 }

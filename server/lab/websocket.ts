@@ -50,10 +50,15 @@ class MessageEvents implements EventDescriber<Buffer | CutMessage> {
     private readonly isBinary: boolean,
   ) {}
 
+  /**
+   * What the log keeps of a message: always a copy (a small one comes from Node's shared buffer
+   * pool). The buffer `ws` hands over is a view into the socket's read chunk, and keeping it would
+   * keep that whole chunk alive, with its own allocation, for as long as the event.
+   */
   static keep(data: Buffer): Buffer | CutMessage {
     return data.length > BODY_PREVIEW_LIMIT
       ? new CutMessage(data.length, Buffer.from(data.subarray(0, BODY_PREVIEW_LIMIT)))
-      : data;
+      : Buffer.from(data);
   }
 
   describe(message: Buffer | CutMessage): EventInput {
@@ -155,6 +160,9 @@ export function acceptWebSocket(
       new MessageEvents(protocol, connId, 'out', false),
       new MessageEvents(protocol, connId, 'out', true),
     ];
+    // An echo records the buffer it received again as sent: one kept copy serves both events.
+    let lastData: Buffer | undefined;
+    let lastKept: Buffer | CutMessage | undefined;
     onOpen({
       ws,
       connId,
@@ -162,7 +170,11 @@ export function acceptWebSocket(
       req: ctx.req,
       recordMessage(dir, data, isBinary) {
         const events = messages[(dir === 'out' ? 2 : 0) + (isBinary ? 1 : 0)] as MessageEvents;
-        lab.defer(sessionId, events, MessageEvents.keep(data));
+        if (data !== lastData || lastKept === undefined) {
+          lastData = data;
+          lastKept = MessageEvents.keep(data);
+        }
+        lab.defer(sessionId, events, lastKept);
       },
     });
   });

@@ -173,8 +173,8 @@ export function captureWebSocket(
 ): () => void {
   const framesIn = new FrameEvents(protocol, conn, 'in');
   const framesOut = new FrameEvents(protocol, conn, 'out');
-  const incoming = new FrameDecoder((f) => sink.defer(framesIn, f.wire));
-  const outgoing = new FrameDecoder((f) => sink.defer(framesOut, f.wire));
+  const incoming = new FrameDecoder((wire) => sink.defer(framesIn, wire));
+  const outgoing = new FrameDecoder((wire) => sink.defer(framesOut, wire));
   let handshakeSent = false;
   const write = socket.write;
   socket.write = function tappedWrite(this: Duplex, chunk: unknown, ...rest: unknown[]) {

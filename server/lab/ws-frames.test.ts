@@ -21,7 +21,7 @@ function frame(opcode: number, payload: Buffer, options: { fin?: boolean; mask?:
 
 function decodeAll(chunks: Buffer[]): DecodedFrame[] {
   const frames: DecodedFrame[] = [];
-  const decoder = new FrameDecoder((f) => frames.push(f));
+  const decoder = new FrameDecoder((wire) => frames.push(decodeFrame(wire)));
   for (const chunk of chunks) decoder.push(chunk);
   return frames;
 }
@@ -100,6 +100,24 @@ describe('frame headers', () => {
     expect(close).toMatchObject({ opcodeName: 'close', closeCode: 1000, closeReason: 'bye' });
   });
 
+  it('hands over frames with empty payloads, and the same frames whether fed whole or one byte at a time', () => {
+    const bytes = Buffer.concat([
+      frame(0xa, Buffer.alloc(0)),
+      frame(0x8, Buffer.alloc(0), { mask: Buffer.from([1, 2, 3, 4]) }),
+      frame(0x1, Buffer.from('after'), { mask: Buffer.from([5, 6, 7, 8]) }),
+      frame(0x2, Buffer.alloc(300, 0x62)),
+    ]);
+    const whole = decodeAll([bytes]);
+    expect(whole.map((f) => [f.opcodeName, f.payloadLength, f.headerLength, f.wire.length])).toEqual([
+      ['pong', 0, 2, 2],
+      ['close', 0, 6, 6],
+      ['text', 5, 6, 11],
+      ['binary', 300, 4, 4 + 64],
+    ]);
+    const byteByByte = decodeAll([...bytes].map((b) => Buffer.from([b])));
+    expect(byteByByte.map((f) => f.wire)).toEqual(whole.map((f) => f.wire));
+  });
+
   it('copes with frames split anywhere across chunks, keeping only a prefix of the payload', () => {
     const bytes = Buffer.concat([frame(0x1, Buffer.alloc(65_536, 0x61)), frame(0x1, Buffer.from('next'))]);
     const chunks: Buffer[] = [];
@@ -125,8 +143,8 @@ describe('bytes from real ws traffic', () => {
     const wss = new WebSocketServer({ server, perMessageDeflate: false });
     const fromClient: DecodedFrame[] = [];
     const fromServer: DecodedFrame[] = [];
-    const clientDecoder = new FrameDecoder((f) => fromClient.push(f));
-    const serverDecoder = new FrameDecoder((f) => fromServer.push(f));
+    const clientDecoder = new FrameDecoder((wire) => fromClient.push(decodeFrame(wire)));
+    const serverDecoder = new FrameDecoder((wire) => fromServer.push(decodeFrame(wire)));
     server.on('upgrade', (_req, socket: Socket) => {
       // Server side of the socket: reads are client frames, writes are server frames (this
       // listener runs after ws's own, so the 101 has already been written).

@@ -68,11 +68,7 @@ export function parseFrameHeader(bytes: Uint8Array): FrameHeader | null {
   if (bytes.length < headerLength) return null;
   let payloadLength = len7;
   if (len7 === 126) payloadLength = ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
-  else if (len7 === 127) {
-    // 64-bit length; JavaScript numbers are exact up to 2^53, far beyond any lab frame.
-    payloadLength = 0;
-    for (let i = 2; i < 10; i++) payloadLength = payloadLength * 256 + (bytes[i] ?? 0);
-  }
+  else if (len7 === 127) payloadLength = readUint64(bytes, 2);
   const maskAt = 2 + extension;
   const opcode = b0 & 0x0f;
   return {
@@ -105,71 +101,86 @@ function hex4(bytes: Uint8Array, at: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
-/** A copy of bytes [start, end): the decoder must not hold on to `ws`'s buffers, which it unmasks in place. */
-function copyOf(bytes: Buffer, start: number, end: number): Buffer {
-  const out = Buffer.allocUnsafe(end - start);
-  bytes.copy(out, 0, start, end);
-  return out;
-}
-
 /**
- * Feeds on a byte stream and emits one DecodedFrame per complete frame.
- * Keeps at most `prefixBytes` of each payload, so a 64 KiB message costs
- * the same as a 10-byte one. This runs on every frame of every lab
- * WebSocket, so the common case (a whole frame inside one chunk) makes
- * exactly one small copy.
+ * Feeds on a byte stream and hands over, once per complete frame, the bytes it
+ * kept of it (what `decodeFrame` reads): the header, then at most
+ * `prefixBytes` of the payload (a close frame: enough for its code and
+ * reason), so a 64 KiB message costs the same as a 10-byte one. The bytes are
+ * copied: `ws` unmasks client payloads in place once it has read them.
+ *
+ * This runs on every frame of every lab WebSocket, both ways, so it reads only
+ * the lengths it needs to find the next frame, and makes one buffer per frame
+ * and no other object; the timeline decodes the kept bytes when it shows the
+ * frame.
  */
 export class FrameDecoder {
+  /** A partial header (at most 13 bytes) waiting for the rest. */
   private pending: Buffer = EMPTY;
-  private current: { header: FrameHeader; remaining: number; parts: Buffer[]; kept: number } | null = null;
+  /** The bytes kept of a frame whose payload is still arriving, how many are filled, and the payload bytes still to come. */
+  private partial: Buffer = EMPTY;
+  private filled = 0;
+  private remaining = 0;
 
   constructor(
-    private readonly onFrame: (frame: DecodedFrame) => void,
+    private readonly onFrame: (wire: Buffer) => void,
     private readonly prefixBytes = 64,
   ) {}
 
   push(chunk: Buffer): void {
-    let data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = EMPTY;
-    while (data.length > 0) {
-      if (!this.current) {
-        const header = parseFrameHeader(data);
-        if (!header) {
-          // Keep the partial header (at most 13 bytes) for the next chunk.
-          this.pending = Buffer.from(data);
-          return;
-        }
-        const frameLength = header.headerLength + header.payloadLength;
-        if (data.length >= frameLength) {
-          this.onFrame(finish(header, copyOf(data, 0, header.headerLength + this.keep(header))));
-          data = data.subarray(frameLength);
-          continue;
-        }
-        this.current = { header, remaining: header.payloadLength, parts: [copyOf(data, 0, header.headerLength)], kept: 0 };
-        data = data.subarray(header.headerLength);
+    let at = 0;
+    while (at < data.length) {
+      if (this.partial !== EMPTY) {
+        at = this.continueFrame(data, at);
+        continue;
       }
-      // A frame split across chunks.
-      const frame = this.current;
-      const take = Math.min(frame.remaining, data.length);
-      const want = this.keep(frame.header) - frame.kept;
-      if (want > 0 && take > 0) {
-        const part = copyOf(data, 0, Math.min(want, take));
-        frame.parts.push(part);
-        frame.kept += part.length;
+      const avail = data.length - at;
+      const b1 = avail >= 2 ? (data[at + 1] as number) : 0;
+      const len7 = b1 & 0x7f;
+      const headerLength = 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
+      if (avail < 2 || avail < headerLength) {
+        this.pending = Buffer.from(data.subarray(at));
+        return;
       }
-      frame.remaining -= take;
-      data = data.subarray(take);
-      if (frame.remaining === 0) {
-        this.current = null;
-        this.onFrame(finish(frame.header, Buffer.concat(frame.parts)));
+      const payloadLength = len7 === 126 ? data.readUInt16BE(at + 2) : len7 === 127 ? readUint64(data, at + 2) : len7;
+      const isClose = ((data[at] as number) & 0x0f) === 0x8;
+      const wire = Buffer.allocUnsafe(headerLength + Math.min(payloadLength, isClose ? 125 : this.prefixBytes));
+      if (avail >= headerLength + payloadLength) {
+        data.copy(wire, 0, at, at + wire.length);
+        at += headerLength + payloadLength;
+        this.onFrame(wire);
+        continue;
       }
+      // The payload goes on in later chunks.
+      data.copy(wire, 0, at, at + headerLength);
+      this.partial = wire;
+      this.filled = headerLength;
+      this.remaining = payloadLength;
+      at += headerLength;
     }
   }
 
-  /** Payload bytes to keep: the prefix, or enough of a close frame for its code and reason. */
-  private keep(header: FrameHeader): number {
-    return Math.min(header.payloadLength, header.opcode === 0x8 ? 125 : this.prefixBytes);
+  /** Takes what `data` holds of the partial frame's payload from `at`; returns where the next frame starts. */
+  private continueFrame(data: Buffer, at: number): number {
+    const take = Math.min(this.remaining, data.length - at);
+    const copied = data.copy(this.partial, this.filled, at, at + Math.min(take, this.partial.length - this.filled));
+    this.filled += copied;
+    this.remaining -= take;
+    if (this.remaining === 0) {
+      const wire = this.partial;
+      this.partial = EMPTY;
+      this.onFrame(wire);
+    }
+    return at + take;
   }
+}
+
+/** A 64-bit big-endian length; JavaScript numbers are exact up to 2^53, far beyond any lab frame. */
+function readUint64(bytes: Uint8Array, at: number): number {
+  let n = 0;
+  for (let i = at; i < at + 8; i++) n = n * 256 + (bytes[i] ?? 0);
+  return n;
 }
 
 /**

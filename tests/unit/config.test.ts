@@ -16,6 +16,7 @@ describe('configFromEnv', () => {
       mqttPort: 1883,
       grpcPort: 50051,
       recordHttpAndSql: true,
+      wsMessagesPerSecond: 20,
     });
   });
 
@@ -32,6 +33,7 @@ describe('configFromEnv', () => {
         LAB_TEST_HOOKS: '1',
         MQTT_PORT: '1884',
         GRPC_PORT: '50052',
+        LAB_WS_MESSAGES_PER_SECOND: '5',
       },
       '/srv/lab',
     );
@@ -47,6 +49,7 @@ describe('configFromEnv', () => {
       mqttPort: 1884,
       grpcPort: 50052,
       recordHttpAndSql: true,
+      wsMessagesPerSecond: 5,
     });
   });
 

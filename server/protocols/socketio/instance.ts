@@ -207,7 +207,7 @@ export function createInstance(lab: Lab, options: InstanceOptions) {
       });
     });
 
-    const limiter = new RateLimiter();
+    const limiter = new RateLimiter(lab.config.wsMessagesPerSecond);
     socket.use(([event], next) => {
       if (limiter.take()) {
         next();

@@ -191,7 +191,7 @@ export function createRawChat(lab: Lab) {
       'websocket',
       (socket) => {
         const member: Member = { socket, as };
-        const limiter = new RateLimiter();
+        const limiter = new RateLimiter(lab.config.wsMessagesPerSecond);
         let room = rooms.get(socket.sessionId);
         if (!room) {
           room = new Set();

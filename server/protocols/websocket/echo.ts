@@ -20,9 +20,14 @@ export function createFrameEcho() {
       wss,
       'websocket',
       ({ ws, sessionId, recordMessage }) => {
-        const limiter = new RateLimiter();
+        const limiter = new RateLimiter(lab.config.wsMessagesPerSecond);
         ws.ping('hello');
-        ws.on('message', async (data, isBinary) => {
+        const echo = (bytes: Buffer, isBinary: boolean) => {
+          if (ws.readyState !== ws.OPEN) return;
+          ws.send(bytes, { binary: isBinary });
+          recordMessage('out', bytes, isBinary);
+        };
+        ws.on('message', (data, isBinary) => {
           const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
           recordMessage('in', bytes, isBinary);
           if (!limiter.take()) {
@@ -38,12 +43,10 @@ export function createFrameEcho() {
             }
             return;
           }
-          // No await without a latency fault: the echo then leaves in the same turn, as a bare server's would.
+          // Without a latency fault the echo leaves in the same turn, as a bare server's would.
           const latency = lab.faults.delay(sessionId);
-          if (latency) await latency;
-          if (ws.readyState !== ws.OPEN) return;
-          ws.send(bytes, { binary: isBinary });
-          recordMessage('out', bytes, isBinary);
+          if (latency) void latency.then(() => echo(bytes, isBinary));
+          else echo(bytes, isBinary);
         });
       },
       { capture: true, dropTarget: 'ws' },

@@ -105,7 +105,7 @@ export class RateLimiter {
 
   constructor(
     readonly ratePerSecond = 20,
-    readonly burst = 40,
+    readonly burst = 2 * ratePerSecond,
     private readonly clock: () => number = () => performance.now(),
   ) {
     this.tokens = burst;
