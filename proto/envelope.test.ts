@@ -18,6 +18,14 @@ describe('EnvelopeSplitter', () => {
     expect([...a.subarray(0, 5)]).toEqual([0, 0, 0, 0, 3]);
   });
 
+  it('keeps its own copy of each frame: the chunk may be reused or be a view into a larger buffer', () => {
+    const chunk = Buffer.from(encodeEnvelope(0, new Uint8Array([7, 8, 9])));
+    const [frame] = new EnvelopeSplitter().push(chunk);
+    chunk.fill(0);
+    expect([...(frame?.raw ?? [])]).toEqual([0, 0, 0, 0, 3, 7, 8, 9]);
+    expect(frame?.raw.buffer).not.toBe(chunk.buffer);
+  });
+
   it('reads a gRPC-Web trailer block', () => {
     expect(parseTrailerBlock(new TextEncoder().encode('grpc-status: 5\r\ngrpc-message: no%20such\r\n'))).toEqual({
       'grpc-status': '5',

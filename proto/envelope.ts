@@ -36,31 +36,53 @@ export function encodeEnvelope(flags: number, data: Uint8Array): Uint8Array {
   return raw;
 }
 
+/** An envelope cut from a stream: its own copy of the frame; flags and message read from it on demand. */
+class SplitEnvelope implements Envelope {
+  constructor(readonly raw: Uint8Array) {}
+
+  get flags(): number {
+    return this.raw[0] ?? 0;
+  }
+
+  get data(): Uint8Array {
+    return this.raw.subarray(ENVELOPE_HEADER_BYTES);
+  }
+}
+
+const NOTHING = new Uint8Array(0);
+
 /**
  * Splits a byte stream into envelopes as chunks arrive. Chunk boundaries are
  * the network's, not the messages': one chunk may hold several frames, or
  * part of one.
+ *
+ * Each envelope is copied out of the chunk (the chunk may be a view into a
+ * larger buffer, which a kept envelope would keep alive), and nothing else is
+ * made per frame: the server's wire tap runs this on every gRPC message. (A
+ * DataView, or a view of a small copy, makes V8 move the copy's bytes to a
+ * buffer of their own: that had cost ~1 µs per message.)
  */
 export class EnvelopeSplitter {
-  private pending = new Uint8Array(0);
+  private pending: Uint8Array = NOTHING;
 
   /** Feeds one chunk; returns the envelopes it completed. */
   push(chunk: Uint8Array): Envelope[] {
-    const joined = new Uint8Array(this.pending.length + chunk.length);
-    joined.set(this.pending);
-    joined.set(chunk, this.pending.length);
+    const bytes = this.pending.length === 0 ? chunk : joined(this.pending, chunk);
     const out: Envelope[] = [];
     let offset = 0;
-    while (joined.length - offset >= ENVELOPE_HEADER_BYTES) {
-      const length = new DataView(joined.buffer, joined.byteOffset + offset + 1, 4).getUint32(0, false);
+    while (bytes.length - offset >= ENVELOPE_HEADER_BYTES) {
+      const length =
+        (((bytes[offset + 1] ?? 0) << 24) |
+          ((bytes[offset + 2] ?? 0) << 16) |
+          ((bytes[offset + 3] ?? 0) << 8) |
+          (bytes[offset + 4] ?? 0)) >>>
+        0;
       const end = offset + ENVELOPE_HEADER_BYTES + length;
-      if (end > joined.length) break;
-      // A view, not a copy: `joined` is this call's own and never written again.
-      const raw = joined.subarray(offset, end);
-      out.push({ flags: raw[0] ?? 0, data: raw.subarray(ENVELOPE_HEADER_BYTES), raw });
+      if (end > bytes.length) break;
+      out.push(new SplitEnvelope(copy(bytes.subarray(offset, end))));
       offset = end;
     }
-    this.pending = joined.slice(offset);
+    this.pending = offset === bytes.length ? NOTHING : copy(bytes.subarray(offset));
     return out;
   }
 
@@ -68,6 +90,20 @@ export class EnvelopeSplitter {
   get leftover(): number {
     return this.pending.length;
   }
+}
+
+/** A copy with a buffer of its own (`slice` on a Node Buffer would be a view). */
+function copy(view: Uint8Array): Uint8Array {
+  const out = new Uint8Array(view.length);
+  out.set(view);
+  return out;
+}
+
+function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Decodes the trailer block of a gRPC-Web trailers frame ("grpc-status: 0\r\n..."). */
