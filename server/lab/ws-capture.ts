@@ -177,14 +177,16 @@ export function captureWebSocket(
   const outgoing = new FrameDecoder((wire) => sink.defer(framesOut, wire));
   let handshakeSent = false;
   const write = socket.write;
-  socket.write = function tappedWrite(this: Duplex, chunk: unknown, ...rest: unknown[]) {
+  // Fixed parameters, no rest and spread: this runs on every write of every lab WebSocket
+  // (`Writable.write` treats missing and undefined arguments alike).
+  socket.write = function tappedWrite(this: Duplex, chunk: unknown, encoding?: unknown, callback?: unknown) {
     try {
       if (!handshakeSent && typeof chunk === 'string') {
         handshakeSent = true;
         recordHandshakeResponse(sink.record, protocol, conn, req, chunk);
       } else if (typeof chunk === 'string') {
         // ws writes text payloads as strings, straight after their frame header.
-        outgoing.push(Buffer.from(chunk, typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : 'utf8'));
+        outgoing.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
       } else if (Buffer.isBuffer(chunk)) {
         outgoing.push(chunk);
       } else if (chunk instanceof Uint8Array) {
@@ -193,7 +195,7 @@ export function captureWebSocket(
     } catch {
       // A tap must never break the connection it watches.
     }
-    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    return (write as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean).call(this, chunk, encoding, callback);
   } as typeof socket.write;
   return () => {
     // Prepended: ws unmasks client payloads in place, so ours must read the chunk first.
