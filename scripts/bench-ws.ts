@@ -373,6 +373,7 @@ async function measure(
   const { pid } = child;
   const before = procUsage(pid);
   const clients = spawnClients({ BENCH_ARGS: JSON.stringify({ kind, url, base, n }) });
+  const exited = new Promise((r) => clients.once('exit', r));
   await nextMessage<number>(clients, 'connected');
   await new Promise((r) => setTimeout(r, 500));
   const connected = procUsage(pid);
@@ -387,7 +388,7 @@ async function measure(
   const busy = procUsage(pid);
   const serverStallMs = Math.round(await child.longestStallMs());
   const report = await reported;
-  await new Promise((r) => clients.once('exit', r));
+  await exited;
   const idleCpuMs = idle.cpuMs - connected.cpuMs;
   const busyCpuMs = busy.cpuMs - idle.cpuMs;
   const row: Row = {
@@ -416,6 +417,8 @@ interface LoopRound {
 /** One closed-loop round against one server: its echo rate, and its CPU per echo over the same window. */
 async function loopRound(kind: Kind, child: BenchChild<{ port: number }>, url: string, base: string): Promise<LoopRound> {
   const clients = spawnClients({ BENCH_ARGS: JSON.stringify({ kind, url, base, n: LOOP_CLIENTS }) }, 'loop');
+  // Listened for from the start: the clients exit soon after reporting, maybe before we ask the server for its CPU.
+  const exited = new Promise((r) => clients.once('exit', r));
   await nextMessage<number>(clients, 'connected');
   await new Promise((r) => setTimeout(r, 300));
   const before = await child.cpuMicros();
@@ -423,7 +426,7 @@ async function loopRound(kind: Kind, child: BenchChild<{ port: number }>, url: s
   clients.send({ go: true });
   const report = await reported;
   const cpuMicros = (await child.cpuMicros()) - before;
-  await new Promise((r) => clients.once('exit', r));
+  await exited;
   return { msgsPerSec: report.msgsPerSec, cpuUsPerMsg: cpuMicros / report.received };
 }
 
