@@ -35,12 +35,13 @@ export interface LabConfig {
   wsMessagesPerSecond: number;
 }
 
-function intFromEnv(name: string, fallback: number, env: Record<string, string | undefined>): number {
+function intFromEnv(name: string, fallback: number, env: Record<string, string | undefined>, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) {
-    throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min) {
+    const wanted = min === 0 ? 'a non-negative integer' : `an integer of at least ${min}`;
+    throw new Error(`${name} must be ${wanted}, got "${raw}"`);
   }
   return value;
 }
@@ -58,6 +59,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     mqttPort: intFromEnv('MQTT_PORT', 1883, env),
     grpcPort: intFromEnv('GRPC_PORT', 50051, env),
     recordHttpAndSql: true,
-    wsMessagesPerSecond: intFromEnv('LAB_WS_MESSAGES_PER_SECOND', 20, env),
+    // 0 would refuse every message: a lab nobody could use.
+    wsMessagesPerSecond: intFromEnv('LAB_WS_MESSAGES_PER_SECOND', 20, env, 1),
   };
 }

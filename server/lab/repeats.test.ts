@@ -25,4 +25,10 @@ describe('Repeats', () => {
     expect(repeats.keep(['123', 6])).toEqual(['123', 6]);
     expect(sameItems([1], [1, 2])).toBe(false);
   });
+
+  it('compares bytes item by item (the gRPC tap keeps repeated messages once)', () => {
+    expect(sameItems(new Uint8Array([1, 2, 3]), Buffer.from([1, 2, 3]))).toBe(true);
+    expect(sameItems(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 4]))).toBe(false);
+    expect(sameItems(new Uint8Array([1, 2]), new Uint8Array([1, 2, 3]))).toBe(false);
+  });
 });

@@ -24,8 +24,8 @@ export class Repeats<T> {
   }
 }
 
-/** Equal lists of primitives (statement parameters, say). */
-export function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+/** Equal lists of primitives (statement parameters, say), or equal bytes (typed arrays compare item by item too). */
+export function sameItems(a: ArrayLike<unknown>, b: ArrayLike<unknown>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -118,6 +118,17 @@ describe('frame headers', () => {
     expect(byteByByte.map((f) => f.wire)).toEqual(whole.map((f) => f.wire));
   });
 
+  it('keeps only a prefix of a frame that claims an absurd 64-bit length, without reading past the chunk', () => {
+    // 2^63 bytes claimed (ws refuses anything over maxPayload with 1009; the tap must not blow up first).
+    const head = Buffer.from([0x82, 0x7f, 0x80, 0, 0, 0, 0, 0, 0, 0]);
+    const kept: Buffer[] = [];
+    const decoder = new FrameDecoder((wire) => kept.push(wire));
+    decoder.push(Buffer.concat([head, Buffer.alloc(100, 0x63)]));
+    decoder.push(Buffer.alloc(1000, 0x64));
+    expect(kept).toEqual([]); // the frame never completes
+    expect(parseFrameHeader(head)?.payloadLength).toBe(2 ** 63);
+  });
+
   it('copes with frames split anywhere across chunks, keeping only a prefix of the payload', () => {
     const bytes = Buffer.concat([frame(0x1, Buffer.alloc(65_536, 0x61)), frame(0x1, Buffer.from('next'))]);
     const chunks: Buffer[] = [];

@@ -337,3 +337,24 @@ describe('drops, outages and terminals', () => {
     expect(sent?.summary).toMatch(/^wscat\/6\.1\.0: GET \/api\/ws\/chat \(Upgrade: websocket\)/);
   });
 });
+
+describe('the flood limit follows LAB_WS_MESSAGES_PER_SECOND', () => {
+  it('with 2 a second (burst 4), the echo answers the burst and then says why it refuses', async () => {
+    const strict = await startLab({ wsMessagesPerSecond: 2 });
+    try {
+      const session = await strict.newSession();
+      const echo = await strict.socket('/api/ws/echo', { session, query: { conn: 'limit-1' } });
+      for (let i = 0; i < 20; i++) echo.send(`n${i}`);
+      await echo.waitFor((m) => ofType(m, 'error').length > 0, 'the rate-limited error');
+      const error = ofType(echo.messages, 'error')[0];
+      expect(error?.code).toBe('rate-limited');
+      expect(String(error?.message)).toMatch(/2 a second allowed/);
+      const echoed = echo.messages.filter((m) => typeof m === 'string');
+      // The burst, plus at most a token or two earned while the 20 arrived.
+      expect(echoed.length).toBeGreaterThanOrEqual(4);
+      expect(echoed.length).toBeLessThan(8);
+    } finally {
+      await strict.close();
+    }
+  });
+});

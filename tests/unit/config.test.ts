@@ -69,4 +69,10 @@ describe('configFromEnv', () => {
   ])('refuses %s=%s with a message naming the variable and the value', (name, value) => {
     expect(() => configFromEnv({ [name]: value })).toThrow(`${name} must be a non-negative integer, got "${value}"`);
   });
+
+  it('refuses a flood limit of 0 messages a second, which would refuse every message', () => {
+    expect(() => configFromEnv({ LAB_WS_MESSAGES_PER_SECOND: '0' })).toThrow(
+      'LAB_WS_MESSAGES_PER_SECOND must be an integer of at least 1, got "0"',
+    );
+  });
 });

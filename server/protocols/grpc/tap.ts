@@ -12,7 +12,7 @@ import {
 import { requestHeaderRecord } from '../../http/headers';
 import type { Lab } from '../../lab';
 import type { EventDescriber } from '../../lab/event-log';
-import { Repeats } from '../../lab/repeats';
+import { Repeats, sameItems } from '../../lab/repeats';
 import { codeFromHttpStatus, codeName, type WireFormat, wireFormat } from './wire';
 
 /** Who is calling, over what: worked out by the adapter from the socket and headers. */
@@ -106,16 +106,6 @@ export async function tappedCall(
   };
 }
 
-/**
- * Equal byte strings (two messages with the same encoding). A loop: the messages are small, and
- * wrapping one in a Buffer would make V8 move a small array's bytes to a buffer of their own.
- */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** What the records keep, one copy per run of equal values (see Repeats): calls repeat their headers, and often their messages. */
 const kept = {
   url: new Repeats<string>(),
@@ -124,7 +114,8 @@ const kept = {
   contentType: new Repeats<string | null>(),
   responseHeaders: new Repeats<string>(),
   trailers: new Repeats<string>(),
-  messages: { in: new Repeats<Uint8Array>(sameBytes), out: new Repeats<Uint8Array>(sameBytes) },
+  // Compared item by item: wrapping a small message in a Buffer would make V8 move its bytes out of the heap.
+  messages: { in: new Repeats<Uint8Array>(sameItems), out: new Repeats<Uint8Array>(sameItems) },
 };
 
 interface Status {
