@@ -26,7 +26,7 @@
  * profiles of the server processes there, for finding where the time goes).
  * Environment: BENCH_PIN=1 pins the load generator and the servers to
  * separate CPUs (see bench-lab-child.ts); BENCH_SERVER_FLAGS adds Node flags
- * to the servers.
+ * to the servers; BENCH_VERBOSE=1 prints each server process's CPU per request.
  */
 import fs from 'node:fs';
 import { createServer } from 'node:http';
@@ -130,6 +130,8 @@ async function load(child: Server, seconds: number, connections: number): Promis
 async function loadAll(children: Server[], seconds: number, connections: number): Promise<Figures> {
   const each: Figures[] = [];
   for (const child of children) each.push(await load(child, seconds, connections));
+  if (process.env.BENCH_VERBOSE)
+    console.error(`  per process: ${each.map((f) => f.cpuUsPerRequest.toFixed(1)).join(', ')} µs CPU/req`);
   const requests = each.map((f) => f.reqPerSec * seconds);
   const total = requests.reduce((a, b) => a + b, 0);
   return {

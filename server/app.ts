@@ -75,13 +75,7 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
   let nextReady: Promise<NextHandlers | undefined> = Promise.resolve(undefined);
   let nextHandlers: NextHandlers | undefined;
 
-  // TappedResponse lets the HTTP tap see what each recorded response sends (see server/http/tap.ts).
-  const server = createServer({ ServerResponse: TappedResponse }, async (req, res) => {
-    const target = new RequestTarget(req.url ?? '/');
-    if (isLabPath(target.pathname)) {
-      await router.handle(req, res, target);
-      return;
-    }
+  async function servePage(req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> {
     const { url } = target;
     const pages = await nextReady;
     if (!pages) {
@@ -92,6 +86,14 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
       res.setHeader('set-cookie', sessionCookie(lab.sessions.create(), lab.sessions.idleMs));
     }
     await pages.handle(req, res);
+  }
+
+  // TappedResponse lets the HTTP tap see what each recorded response sends (see server/http/tap.ts).
+  // Not async: an /api request goes straight to the router, which answers every failure itself.
+  const server = createServer({ ServerResponse: TappedResponse }, (req, res) => {
+    const target = new RequestTarget(req.url ?? '/');
+    if (isLabPath(target.pathname)) router.handle(req, res, target);
+    else void servePage(req, res, target);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');

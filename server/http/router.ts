@@ -64,6 +64,8 @@ export interface Upgrade {
   handler: (ctx: UpgradeContext) => void;
 }
 
+type SessionRoute = Extract<Route, { access: 'session' }>;
+
 const METHODS: Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** Routes that read the request stream themselves get this (never written to). */
 const EMPTY_BODY = Buffer.alloc(0);
@@ -91,7 +93,13 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
   for (const route of routes) router.on(route.method, route.path, () => route);
   const upgradeByPath = new Map(upgrades.map((u) => [u.path, u]));
 
-  async function handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> {
+  /**
+   * Finds the route, checks the session and runs the handler. Not async: it returns the handler's
+   * promise (or the body read's, then the handler's) as is, so a route that needs no body and no
+   * latency fault (a gRPC call, an upload) reaches its handler without a layer of promises of the
+   * router's own. Throws HttpError for requests it refuses.
+   */
+  function handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget): unknown {
     const method = (req.method ?? 'GET').toUpperCase();
     const { pathname } = target;
     // HEAD is GET without a body (Node drops the body for HEAD responses).
@@ -103,19 +111,43 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
     const named = sessionIdFrom(req, target);
     const sessionId = lab.sessions.touch(named) ? named : undefined;
     if (route.access === 'public') {
-      const body = await readBody(req, lab.config.maxBodyBytes);
-      await route.handler(new Context(req, res, target, params, lab, sessionId, body));
-      return;
+      return readBody(req, lab.config.maxBodyBytes).then((body) =>
+        route.handler(new Context(req, res, target, params, lab, sessionId, body)),
+      );
     }
     if (!sessionId) throw unknownSession();
     const startedAt = now();
     const tap = route.tap && lab.config.recordHttpAndSql ? tapExchange(lab, sessionId, route.tap, req, res) : undefined;
-    const body = route.streamingBody ? EMPTY_BODY : await readBody(req, lab.config.maxBodyBytes);
-    tap?.request(req, body, startedAt);
+    if (route.streamingBody) return run(route, tap, startedAt, new Context(req, res, target, params, lab, sessionId, EMPTY_BODY));
+    return readBody(req, lab.config.maxBodyBytes).then((body) =>
+      run(route, tap, startedAt, new Context(req, res, target, params, lab, sessionId, body)),
+    );
+  }
+
+  /** Runs a session route's handler once its body is in (a function of the router's, not a closure per request). */
+  function run(
+    route: SessionRoute,
+    tap: ReturnType<typeof tapExchange> | undefined,
+    startedAt: number,
+    context: Context,
+  ): unknown {
+    tap?.request(context.req, context.body, startedAt);
     // Injected latency is a lesson fault: it slows lesson endpoints, never the lab's own controls.
-    const latency = route.tap ? lab.faults.delay(sessionId) : undefined;
-    if (latency) await latency;
-    await route.handler(new Context(req, res, target, params, lab, sessionId, body) as SessionContext);
+    const latency = route.tap ? lab.faults.delay(context.sessionId as string) : undefined;
+    const session = context as SessionContext;
+    return latency ? latency.then(() => route.handler(session)) : route.handler(session);
+  }
+
+  /** Answers a request that failed: an HttpError as problem+json, anything else as a logged 500. */
+  function fail(req: IncomingMessage, res: ServerResponse, target: RequestTarget, error: unknown): void {
+    if (error instanceof HttpError) sendProblem(res, error);
+    else {
+      console.error('[lab] unexpected error in', req.method, target.pathname, error);
+      sendProblem(
+        res,
+        new HttpError(500, 'Lab error', 'The lab hit an unexpected error handling this request; it has been logged.'),
+      );
+    }
   }
 
   function notFoundOrNotAllowed(pathname: string): HttpError {
@@ -151,18 +183,13 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
   }
 
   return {
-    async handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> {
+    /** Serves one /api request. Never throws or rejects: every failure becomes a problem+json answer. */
+    handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget): void {
       try {
-        await handle(req, res, target);
+        const done = handle(req, res, target);
+        if (done instanceof Promise) done.catch((error: unknown) => fail(req, res, target, error));
       } catch (error: unknown) {
-        if (error instanceof HttpError) sendProblem(res, error);
-        else {
-          console.error('[lab] unexpected error in', req.method, target.pathname, error);
-          sendProblem(
-            res,
-            new HttpError(500, 'Lab error', 'The lab hit an unexpected error handling this request; it has been logged.'),
-          );
-        }
+        fail(req, res, target, error);
       }
     },
     upgrade,

@@ -156,6 +156,7 @@ class ExchangeTap {
 
 /** What the records keep, one copy per run of equal values (see Repeats): clients resend the same headers, a GET answers the same body. */
 const kept = {
+  httpVersion: new Repeats<string>(),
   target: new Repeats<string>(),
   stream: new Repeats<string>(),
   requestHeaders: new Repeats<string>(),
@@ -204,7 +205,7 @@ class ExchangeRecord implements EventDescriber<'request' | 'response'> {
     const trace = traceOf(req);
     this.stream = trace === undefined ? undefined : kept.stream.keep(trace);
     this.target = kept.target.keep(req.url ?? '/');
-    this.httpVersion = req.httpVersion;
+    this.httpVersion = kept.httpVersion.keep(req.httpVersion); // Node makes a new "1.1" for every request
     this.requestHeaders = kept.requestHeaders.keep(req.rawHeaders.join('\n'));
   }
 

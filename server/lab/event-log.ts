@@ -56,6 +56,18 @@ export function annotated<Part>(
 type Listener = (event: TimelineEvent) => void;
 
 /**
+ * One session's timeline, for a tap that records many events on it (a
+ * WebSocket's frames and messages): the same `record` and `defer` as the
+ * lab's, without finding the session's log for every event. It is the log
+ * itself, so hold it only while the session lives (the lab drops a session's
+ * connections when it expires).
+ */
+export interface SessionTimeline {
+  record(input: EventInput): TimelineEvent;
+  defer<Part>(describer: EventDescriber<Part>, part: Part, at?: number): void;
+}
+
+/**
  * One session's server-side events: numbered, bounded, and observable.
  *
  * The last `capacity` events live in a ring of three parallel arrays, slot
@@ -66,7 +78,7 @@ type Listener = (event: TimelineEvent) => void;
  * every object kept for seconds is one the garbage collector must copy and
  * promote (see the REST section of docs/PERFORMANCE.md).
  */
-class SessionLog {
+class SessionLog implements SessionTimeline {
   private readonly held: (TimelineEvent | EventDescriber)[] = [];
   private readonly parts: unknown[] = [];
   private readonly ats: number[] = [];
@@ -79,7 +91,7 @@ class SessionLog {
     this.capacity = Math.max(1, capacity);
   }
 
-  append(input: EventInput): TimelineEvent {
+  record(input: EventInput): TimelineEvent {
     const seq = ++this.lastSeq;
     // Object.assign, not `{ ...input, … }`: inputs come in many shapes, and V8's spread
     // then takes a slow path that cost ~6 µs per event (measured; assign: ~0.5 µs).
@@ -89,7 +101,7 @@ class SessionLog {
     return event;
   }
 
-  defer<Part>(describer: EventDescriber<Part>, part: Part, at: number): void {
+  defer<Part>(describer: EventDescriber<Part>, part: Part, at: number = now()): void {
     const seq = ++this.lastSeq;
     if (this.listeners.size === 0) {
       this.hold(seq, describer as EventDescriber, part, at);
@@ -149,12 +161,17 @@ export class EventLog {
   constructor(private readonly capacity: number) {}
 
   record(sessionId: string, input: EventInput): TimelineEvent {
-    return this.log(sessionId).append(input);
+    return this.log(sessionId).record(input);
   }
 
   /** Records an event that `describer` will describe when it is first read (see EventDescriber). */
   defer<Part>(sessionId: string, describer: EventDescriber<Part>, part: Part, at: number = now()): void {
     this.log(sessionId).defer(describer, part, at);
+  }
+
+  /** The session's timeline as a handle (see SessionTimeline). */
+  session(sessionId: string): SessionTimeline {
+    return this.log(sessionId);
   }
 
   after(sessionId: string, after: number) {

@@ -17,6 +17,17 @@ describe('Repeats', () => {
     expect(repeats.keep(`GET /${'b'}`)).toBe('GET /b');
   });
 
+  it('shares values that take turns, and forgets the oldest of more than it holds', () => {
+    const repeats = new Repeats<string>(undefined, 2);
+    const a = repeats.keep(['instance', 'A'].join(': '));
+    const b = repeats.keep(['instance', 'B'].join(': '));
+    expect(repeats.keep(['instance', 'A'].join(': '))).toBe(a);
+    expect(repeats.keep(['instance', 'B'].join(': '))).toBe(b);
+    repeats.keep('instance: C'); // pushes out A, the older of the two
+    const again = ['instance', 'A'].join(': ');
+    expect(repeats.keep(again)).toBe(again);
+  });
+
   it('compares lists item by item', () => {
     const repeats = new Repeats<readonly unknown[]>(sameItems);
     const first = ['123', 5];

@@ -9,17 +9,32 @@
  * of docs/PERFORMANCE.md). `keep(value)` returns the copy it kept last time
  * when the new value is equal, so the new one dies young; equal values are
  * interchangeable, so sharing one across requests or sessions changes
- * nothing a reader can see. It remembers one value: repeats come in runs.
+ * nothing a reader can see. It remembers the last few distinct values:
+ * repeats come in runs, or take turns (the REST lesson's two instances
+ * answer in turn, each with its own `x-lab-instance` header).
  */
 export class Repeats<T> {
-  private last: T | undefined = undefined;
+  /** The last `size` distinct values, the newest at `next - 1` (a ring). */
+  private readonly recent: (T | undefined)[];
+  private next = 0;
 
-  constructor(private readonly equal: (a: T, b: T) => boolean = (a, b) => a === b) {}
+  constructor(
+    private readonly equal: (a: T, b: T) => boolean = (a, b) => a === b,
+    size = 4,
+  ) {
+    this.recent = new Array(size).fill(undefined);
+  }
 
   keep(value: T): T {
-    const { last } = this;
-    if (last !== undefined && this.equal(last, value)) return last;
-    this.last = value;
+    const { recent } = this;
+    const size = recent.length;
+    // Newest first: a run finds its value at once.
+    for (let i = 1; i <= size; i++) {
+      const kept = recent[(this.next - i + size) % size];
+      if (kept !== undefined && this.equal(kept, value)) return kept;
+    }
+    recent[this.next] = value;
+    this.next = (this.next + 1) % size;
     return value;
   }
 }

@@ -5,7 +5,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { BODY_PREVIEW_LIMIT, type Direction, type EventDetail, type EventInput, type Protocol } from '../../lib/timeline';
 import type { UpgradeContext } from '../http/router';
 import type { EventDescriber } from './event-log';
-import { type CaptureSink, captureWebSocket, recordUpgradeRequest } from './ws-capture';
+import { captureWebSocket, recordUpgradeRequest } from './ws-capture';
 
 const CONN_ID = /^[\w.:-]{1,64}$/;
 
@@ -111,14 +111,12 @@ export function acceptWebSocket(
 ): void {
   const { lab, sessionId, url } = ctx;
   const connId = connectionIdFrom(url, protocol);
+  // Every frame and message of this socket goes to this one session's log.
+  const timeline = lab.events.session(sessionId);
   let startReading: (() => void) | undefined;
   if (options.capture) {
-    const sink: CaptureSink = {
-      record: (event) => void lab.record(sessionId, event),
-      defer: (describer, part) => lab.defer(sessionId, describer, part),
-    };
-    recordUpgradeRequest(sink.record, protocol, connId, ctx.req, url);
-    startReading = captureWebSocket(sink, protocol, connId, ctx.req, ctx.socket);
+    recordUpgradeRequest(timeline, protocol, connId, ctx.req, url);
+    startReading = captureWebSocket(timeline, protocol, connId, ctx.req, ctx.socket);
   }
   wss.handleUpgrade(ctx.req, ctx.socket, ctx.head, (ws) => {
     startReading?.();
@@ -174,7 +172,7 @@ export function acceptWebSocket(
           lastData = data;
           lastKept = MessageEvents.keep(data);
         }
-        lab.defer(sessionId, events, lastKept);
+        timeline.defer(events, lastKept);
       },
     });
   });

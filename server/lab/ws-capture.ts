@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Direction, EventInput, Protocol } from '../../lib/timeline';
 import { requestHeaderRecord } from '../http/headers';
 import { terminalClient } from '../http/session';
-import type { EventDescriber } from './event-log';
+import type { EventDescriber, SessionTimeline } from './event-log';
 import { type DecodedFrame, decodeFrame, FrameDecoder } from './ws-frames';
 
 /** RFC 6455 §1.3: the GUID every server appends to the client's key before hashing. */
@@ -21,12 +21,7 @@ export function acceptFor(key: string): string {
 const RAW_FRAME_BYTES = 96;
 
 /** Where a capture puts its events: one session's timeline. */
-export interface CaptureSink {
-  record(event: EventInput): void;
-  defer<Part>(describer: EventDescriber<Part>, part: Part): void;
-}
-
-type Record = CaptureSink['record'];
+export type CaptureSink = SessionTimeline;
 
 /** Header lines of a raw HTTP head ("HTTP/1.1 101 …\r\nName: value\r\n…"). */
 function parseHead(text: string): { statusLine: string; headers: { [name: string]: string } } {
@@ -43,12 +38,12 @@ function parseHead(text: string): { statusLine: string; headers: { [name: string
  * Records the upgrade request as the server received it (plus, for a terminal
  * client that has no instrumentation, its own side of the request).
  */
-export function recordUpgradeRequest(record: Record, protocol: Protocol, conn: string, req: IncomingMessage, url: URL): void {
+export function recordUpgradeRequest(sink: CaptureSink, protocol: Protocol, conn: string, req: IncomingMessage, url: URL): void {
   const headers = requestHeaderRecord(req.rawHeaders);
   const path = `${url.pathname}${url.search.replace(/([?&]session=)[^&]+/, '$1…')}`;
   const terminal = terminalClient(req);
   if (terminal) {
-    record({
+    sink.record({
       origin: 'terminal',
       protocol,
       kind: 'request',
@@ -58,7 +53,7 @@ export function recordUpgradeRequest(record: Record, protocol: Protocol, conn: s
       detail: { method: 'GET', url: path, headers },
     });
   }
-  record({
+  sink.record({
     origin: 'server',
     protocol,
     kind: 'request',
@@ -74,12 +69,12 @@ export function recordUpgradeRequest(record: Record, protocol: Protocol, conn: s
   });
 }
 
-function recordHandshakeResponse(record: Record, protocol: Protocol, conn: string, req: IncomingMessage, head: string): void {
+function recordHandshakeResponse(sink: CaptureSink, protocol: Protocol, conn: string, req: IncomingMessage, head: string): void {
   const { statusLine, headers } = parseHead(head);
   const key = req.headers['sec-websocket-key'] ?? '';
   const computed = acceptFor(key);
   const sent = headers['sec-websocket-accept'] ?? '';
-  record({
+  sink.record({
     origin: 'server',
     protocol,
     kind: 'response',
@@ -183,7 +178,7 @@ export function captureWebSocket(
     try {
       if (!handshakeSent && typeof chunk === 'string') {
         handshakeSent = true;
-        recordHandshakeResponse(sink.record, protocol, conn, req, chunk);
+        recordHandshakeResponse(sink, protocol, conn, req, chunk);
       } else if (typeof chunk === 'string') {
         // ws writes text payloads as strings, straight after their frame header.
         outgoing.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));

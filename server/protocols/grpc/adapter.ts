@@ -16,19 +16,29 @@ type NodeServerResponse = Parameters<typeof universalResponseToNodeResponse>[1];
 let callCounter = 0;
 
 /**
+ * One service's handlers twice: for calls whose session the adapter has
+ * checked, and (behind an interceptor that refuses them) for the rest.
+ */
+export interface SessionHandlers {
+  withSession: UniversalHandler[];
+  withoutSession: UniversalHandler[];
+}
+
+/**
  * connect-node's `connectNodeAdapter`, plus the lab: the session from
  * metadata, the wire tap on every call, the drop-fault registration and the
  * injected latency. One instance serves the main port (prefix `/api/grpc`,
  * HTTP/1.1) and one the h2c port (no prefix, as gRPC clients expect).
  */
-export function createNodeHandler(lab: Lab, handlers: UniversalHandler[], prefix: string) {
-  const byPath = new Map(handlers.map((h) => [prefix + h.requestPath, h]));
+export function createNodeHandler(lab: Lab, handlers: SessionHandlers, prefix: string) {
+  const withSession = new Map(handlers.withSession.map((h) => [prefix + h.requestPath, h]));
+  const withoutSession = new Map(handlers.withoutSession.map((h) => [prefix + h.requestPath, h]));
 
   /** `knownSession`: the session the lab's router has already checked (main port). */
   return async function handle(req: NodeServerRequest, res: NodeServerResponse, knownSession?: string): Promise<void> {
     const path = (req.url ?? '').split('?', 1)[0] ?? '';
-    const handler = byPath.get(path);
     const sessionId = knownSession ?? liveSession(lab, req.headers);
+    const handler = (sessionId ? withSession : withoutSession).get(path);
     if (!handler) {
       unimplemented(req, res, path, prefix);
       return;

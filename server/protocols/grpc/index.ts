@@ -19,10 +19,18 @@ export const GRPC_PATH_PREFIX = '/api/grpc';
  */
 export function createGrpc(lab: Lab) {
   const config = grpcConfig(lab.config);
-  const router = createConnectRouter({ interceptors: [requireSession], readMaxBytes: config.readMaxBytes });
-  router.service(AccountService, accountService(lab, config));
-  const mainPort = createNodeHandler(lab, router.handlers, GRPC_PATH_PREFIX);
-  const h2c = new H2cListener(lab, config, createNodeHandler(lab, router.handlers, ''));
+  const service = accountService(lab, config);
+  // Two routers over one implementation: calls whose session the adapter has checked skip the
+  // interceptor (a layer of promises on every call); the rest meet it and get UNAUTHENTICATED
+  // in their own protocol.
+  const open = createConnectRouter({ readMaxBytes: config.readMaxBytes }).service(AccountService, service);
+  const guarded = createConnectRouter({ interceptors: [requireSession], readMaxBytes: config.readMaxBytes }).service(
+    AccountService,
+    service,
+  );
+  const handlers = { withSession: open.handlers, withoutSession: guarded.handlers };
+  const mainPort = createNodeHandler(lab, handlers, GRPC_PATH_PREFIX);
+  const h2c = new H2cListener(lab, config, createNodeHandler(lab, handlers, ''));
   let httpPort: number | undefined;
   const controls = grpcLabHandlers({ grpc: () => h2c.port, http: () => httpPort });
 

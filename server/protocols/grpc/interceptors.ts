@@ -3,8 +3,9 @@ import { SESSION } from './session';
 
 /**
  * Every call must name a live lab session. The adapter resolves it from the
- * `x-lab-session` metadata (or the browser's cookie) and puts it in the
- * context; on the h2c port nothing else checks it, so this is the gate.
+ * `x-lab-session` metadata (or the browser's cookie); a call without one is
+ * served by handlers behind this interceptor, which refuses it in the
+ * caller's own protocol (UNAUTHENTICATED).
  */
 export const requireSession: Interceptor = (next) => async (req) => {
   if (!req.contextValues.get(SESSION)) {

@@ -74,7 +74,7 @@ function isEndFrame(flags: number): boolean {
  * described only when the timeline reads it (see EventDescriber): decoding
  * each message to JSON for display was the tap's largest cost.
  */
-export async function tappedCall(
+export function tappedCall(
   lab: Lab,
   handler: UniversalHandler,
   uReq: UniversalServerRequest,
@@ -82,33 +82,52 @@ export async function tappedCall(
 ): Promise<UniversalServerResponse> {
   const call = new CallRecord(lab, handler, uReq, site);
   const { format } = call;
-  const observed: UniversalServerRequest = { ...uReq };
+  let body = uReq.body;
   if (format.get) {
     const message = connectGetMessage(new URL(uReq.url).searchParams);
     if (message) call.message('in', message);
-  } else if (isByteStream(uReq.body)) {
-    observed.body = observeBytes(uReq.body, format, (bytes) => call.message('in', bytes));
+  } else if (isByteStream(body)) {
+    body = new ByteObserver(body, format, (bytes) => call.message('in', bytes));
   }
-  const uRes = await handler(observed);
-  const responseBody = uRes.body;
-  if (!responseBody) {
-    call.finished(uRes);
-    return uRes;
-  }
+  // Not async, and the request and response rebuilt field by field rather than spread: this runs
+  // on every call, and each async layer and generic object copy is work the bare server doesn't do.
+  return handler(observedRequest(uReq, body)).then((uRes) => {
+    const responseBody = uRes.body;
+    if (!responseBody) {
+      call.finished(uRes);
+      return uRes;
+    }
+    return {
+      status: uRes.status,
+      header: uRes.header,
+      trailer: uRes.trailer,
+      body: new ByteObserver(
+        responseBody,
+        format,
+        (bytes, envelope) => call.sent(uRes, bytes, envelope),
+        () => call.finished(uRes),
+      ),
+    };
+  });
+}
+
+function observedRequest(uReq: UniversalServerRequest, body: UniversalServerRequest['body']): UniversalServerRequest {
   return {
-    ...uRes,
-    body: observeBytes(
-      responseBody,
-      format,
-      (bytes, envelope) => call.sent(uRes, bytes, envelope),
-      () => call.finished(uRes),
-    ),
+    httpVersion: uReq.httpVersion,
+    method: uReq.method,
+    url: uReq.url,
+    header: uReq.header,
+    body,
+    signal: uReq.signal,
+    contextValues: uReq.contextValues,
   };
 }
 
 /** What the records keep, one copy per run of equal values (see Repeats): calls repeat their headers, and often their messages. */
 const kept = {
   url: new Repeats<string>(),
+  conn: new Repeats<string>(),
+  httpVersion: new Repeats<string>(),
   stream: new Repeats<string>(),
   requestHeaders: new Repeats<string>(),
   contentType: new Repeats<string | null>(),
@@ -166,9 +185,9 @@ class CallRecord implements EventDescriber<CallPart> {
     this.sessionId = site.sessionId;
     this.url = kept.url.keep(uReq.url);
     this.method = uReq.method;
-    this.conn = site.conn;
+    this.conn = kept.conn.keep(site.conn);
     this.stream = kept.stream.keep(site.stream);
-    this.httpVersion = site.httpVersion;
+    this.httpVersion = kept.httpVersion.keep(site.httpVersion);
     this.terminal = site.terminal;
     this.requestHeaders = kept.requestHeaders.keep(site.rawHeaders.join('\n'));
     this.contentType = kept.contentType.keep(uReq.header.get('content-type'));
@@ -322,50 +341,61 @@ function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
   return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
 }
 
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
 /**
  * Passes a byte stream through unchanged, reporting each whole message: each
  * envelope as it completes, or (Connect unary) the whole body at the end.
  * `onEnd` runs once, however the stream ends (done, failed, or abandoned).
+ *
+ * One object that is its own iterator, with plain methods that pass the inner
+ * iterator's promise on: an async generator or async methods would add their
+ * own promises and resumptions to every call (see the gRPC section of
+ * docs/PERFORMANCE.md).
  */
-function observeBytes(
-  source: AsyncIterable<Uint8Array>,
-  format: WireFormat,
-  onMessage: (bytes: Uint8Array, envelope: Envelope | undefined) => void,
-  onEnd?: () => void,
-): AsyncIterable<Uint8Array> {
-  return {
-    [Symbol.asyncIterator]: () => new ByteObserver(source[Symbol.asyncIterator](), format, onMessage, onEnd),
-  };
-}
-
-/**
- * observeBytes' iterator. A plain iterator rather than an async generator:
- * a generator's own queue and resumption cost ~2 µs per call on the busiest
- * path (see the gRPC section of docs/PERFORMANCE.md).
- */
-class ByteObserver implements AsyncIterator<Uint8Array> {
+class ByteObserver implements AsyncIterableIterator<Uint8Array> {
+  private readonly inner: AsyncIterator<Uint8Array>;
   private readonly splitter: EnvelopeSplitter | undefined;
   private readonly whole: Uint8Array[] = [];
   private ended = false;
 
   constructor(
-    private readonly inner: AsyncIterator<Uint8Array>,
+    source: AsyncIterable<Uint8Array>,
     format: WireFormat,
     private readonly onMessage: (bytes: Uint8Array, envelope: Envelope | undefined) => void,
-    private readonly onEnd: (() => void) | undefined,
+    private readonly onEnd?: () => void,
   ) {
+    this.inner = source[Symbol.asyncIterator]();
     this.splitter = format.enveloped ? new EnvelopeSplitter() : undefined;
   }
 
-  async next(): Promise<IteratorResult<Uint8Array>> {
-    if (this.ended) return { done: true, value: undefined };
-    let result: IteratorResult<Uint8Array>;
-    try {
-      result = await this.inner.next();
-    } catch (error: unknown) {
-      this.end();
-      throw error;
-    }
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.ended) return Promise.resolve(DONE);
+    return this.inner.next().then(
+      (result) => this.seen(result),
+      (error: unknown) => {
+        this.end();
+        throw error;
+      },
+    );
+  }
+
+  return(value?: unknown): Promise<IteratorResult<Uint8Array>> {
+    this.end();
+    const inner = this.inner.return?.(value);
+    return inner ? inner.then((result) => result ?? DONE) : Promise.resolve(DONE);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<Uint8Array>> {
+    this.end();
+    return this.inner.throw ? this.inner.throw(error) : Promise.reject(error);
+  }
+
+  private seen(result: IteratorResult<Uint8Array>): IteratorResult<Uint8Array> {
     if (result.done) {
       if (!this.splitter && this.whole.length > 0) this.onMessage(Buffer.concat(this.whole), undefined);
       this.end();
@@ -374,17 +404,6 @@ class ByteObserver implements AsyncIterator<Uint8Array> {
     if (this.splitter) for (const envelope of this.splitter.push(result.value)) this.onMessage(envelope.raw, envelope);
     else this.whole.push(result.value);
     return result;
-  }
-
-  async return(value?: unknown): Promise<IteratorResult<Uint8Array>> {
-    this.end();
-    return (await this.inner.return?.(value)) ?? { done: true, value: undefined };
-  }
-
-  async throw(error?: unknown): Promise<IteratorResult<Uint8Array>> {
-    this.end();
-    if (this.inner.throw) return this.inner.throw(error);
-    throw error;
   }
 
   private end(): void {
