@@ -6,12 +6,12 @@
  * a statement runs with the same parameters. The event log keeps what a tap
  * records for as long as the event, and every kept copy is one the garbage
  * collector must copy and promote to the old generation (see the REST section
- * of docs/PERFORMANCE.md). `keep(value)` returns the copy it kept last time
- * when the new value is equal, so the new one dies young; equal values are
- * interchangeable, so sharing one across requests or sessions changes
- * nothing a reader can see. It remembers the last few distinct values:
- * repeats come in runs, or take turns (the REST lesson's two instances
- * answer in turn, each with its own `x-lab-instance` header).
+ * of docs/PERFORMANCE.md). `keep(value)` returns the copy it kept earlier
+ * when the new value equals one it remembers, so the new one dies young;
+ * equal values are interchangeable, so sharing one across requests or
+ * sessions changes nothing a reader can see. It remembers the last few
+ * distinct values: repeats come in runs, or take turns (the REST lesson's two
+ * instances answer in turn, each with its own `x-lab-instance` header).
  */
 export class Repeats<T> {
   /** The last `size` distinct values, the newest at `next - 1` (a ring). */

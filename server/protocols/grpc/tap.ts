@@ -126,7 +126,6 @@ function observedRequest(uReq: UniversalServerRequest, body: UniversalServerRequ
 /** What the records keep, one copy per run of equal values (see Repeats): calls repeat their headers, and often their messages. */
 const kept = {
   url: new Repeats<string>(),
-  conn: new Repeats<string>(),
   httpVersion: new Repeats<string>(),
   stream: new Repeats<string>(),
   requestHeaders: new Repeats<string>(),
@@ -185,7 +184,7 @@ class CallRecord implements EventDescriber<CallPart> {
     this.sessionId = site.sessionId;
     this.url = kept.url.keep(uReq.url);
     this.method = uReq.method;
-    this.conn = kept.conn.keep(site.conn);
+    this.conn = site.conn;
     this.stream = kept.stream.keep(site.stream);
     this.httpVersion = kept.httpVersion.keep(site.httpVersion);
     this.terminal = site.terminal;
