@@ -21,6 +21,9 @@
  *   BENCH_WS_ONLY=loop npm run bench:ws     only the closed-loop throughput rounds (BENCH_WS_ROUNDS, default 5)
  *   BENCH_CPU_PROF=/tmp/prof npm run bench:ws  also write each server's V8 CPU profile there
  *   BENCH_SERVER_FLAGS="--trace-gc" npm run bench:ws  more Node flags for the server processes
+ *   BENCH_PIN=1 npm run bench:ws     clients on CPU 0, servers on CPU 1: steadier tap-cost rounds, but
+ *                                    read the client goals unpinned (one core stretches V8's GC pauses;
+ *                                    docs/PERFORMANCE.md)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
