@@ -35,11 +35,13 @@ test('requests alternate between A and B; with A killed, B serves them all; othe
   const answer = (text: string) => text.replace(/^#\d+ instance [AB]/, '');
   expect(new Set(first.map((r) => answer(r.text))).size).toBe(1);
 
-  // The server timeline names the instance on every response.
-  const responses = (await lab.events(alice.page)).filter(
-    (e) => e.origin === 'server' && e.kind === 'response' && e.detail?.url === '/api/accounts/123',
-  );
-  expect(responses.map((e) => e.detail?.headers?.['x-lab-instance'])).toEqual(instances);
+  // The server timeline names the instance on every response. Server events reach the tab over the
+  // lab channel, in batches up to 20 ms after the response they describe: wait for all ten.
+  const servedBy = async () =>
+    (await lab.events(alice.page))
+      .filter((e) => e.origin === 'server' && e.kind === 'response' && e.detail?.url === '/api/accounts/123')
+      .map((e) => e.detail?.headers?.['x-lab-instance']);
+  await expect.poll(servedBy).toEqual(instances);
 
   const widget = alice.page.getByTestId('rest-instances');
   await widget.getByTestId('inst-toggle-a').click();
