@@ -14,8 +14,7 @@
  * ratio. Besides calls per second, each server's CPU time per call is read
  * from its process: the steadier figure. Environment: BENCH_SECONDS (4),
  * BENCH_ROUNDS (5), BENCH_CONCURRENCY (16), BENCH_CPU_PROF (a folder for the
- * servers' CPU profiles), BENCH_ONLY (run only the transports whose name contains it), BENCH_VERBOSE (print each round),
- * BENCH_PROCESSES (server processes per variant, pooled: 1), BENCH_PIN=1 (see bench-lab-child.ts).
+ * servers' CPU profiles), BENCH_ONLY (run only the transports whose name contains it), BENCH_VERBOSE (print each round).
  */
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -52,7 +51,6 @@ import { type BenchChild, forkBenchChild, median, serveParent, startBenchLab } f
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
 const GOAL_PERCENT = 15;
 
 type Client = ReturnType<typeof createClient<typeof AccountService>>;
@@ -121,25 +119,6 @@ async function loadRaw(url: string, session: string, server: BenchChild<Ports>, 
   };
 }
 
-/**
- * One variant's round over its server processes, one after the other (BENCH_PROCESSES, default 1):
- * calls and CPU summed, latencies the median process's. Identical server processes can differ by
- * ~20% for their whole life (docs/PERFORMANCE.md, "Per-process modes"); several per variant average
- * that out.
- */
-async function pooled(servers: BenchChild<Ports>[], run: (server: BenchChild<Ports>) => Promise<Figures>): Promise<Figures> {
-  const each: Figures[] = [];
-  for (const server of servers) each.push(await run(server));
-  const calls = each.reduce((n, f) => n + f.calls, 0);
-  return {
-    callsPerSecond: each.reduce((sum, f) => sum + f.callsPerSecond, 0) / each.length,
-    p50: median(each.map((f) => f.p50)),
-    p99: median(each.map((f) => f.p99)),
-    calls,
-    cpuUsPerCall: each.reduce((sum, f) => sum + f.cpuUsPerCall * f.calls, 0) / Math.max(1, calls),
-  };
-}
-
 function listen(server: http.Server | http2.Http2Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
@@ -184,8 +163,7 @@ async function main(): Promise<void> {
       // BENCH_CPU_PROF=<dir>: each server process writes a V8 CPU profile there when it exits.
       execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
     });
-  const pool = (variant: string) => Promise.all(Array.from({ length: PROCESSES }, () => start(variant)));
-  const servers = { lab: await pool('lab'), bare: await pool('bare') };
+  const servers = { lab: await start('lab'), bare: await start('bare') };
 
   const withSession = (session: string) => {
     const identify: Interceptor = (next) => (req) => {
@@ -208,17 +186,7 @@ async function main(): Promise<void> {
       createConnectTransport({ baseUrl: `http://127.0.0.1:${h1}${prefix}`, httpVersion: '1.1', ...withSession(session) }),
     );
 
-  const viaClient = (clientFor: (ports: Ports) => Client) => {
-    const clients = new Map<BenchChild<Ports>, Client>();
-    return (server: BenchChild<Ports>) => {
-      let client = clients.get(server);
-      if (!client) {
-        client = clientFor(server.info);
-        clients.set(server, client);
-      }
-      return load(client, server, SECONDS);
-    };
-  };
+  const viaClient = (client: Client) => (server: BenchChild<Ports>) => load(client, server, SECONDS);
   const viaAutocannon = (prefix: string) => (server: BenchChild<Ports>) =>
     loadRaw(
       `http://127.0.0.1:${server.info.h1}${prefix}/lab.bank.v1.AccountService/GetAccount`,
@@ -229,13 +197,13 @@ async function main(): Promise<void> {
   const pairs = [
     {
       transport: 'gRPC over h2c',
-      lab: viaClient(h2Client),
-      bare: viaClient(h2Client),
+      lab: viaClient(h2Client(servers.lab.info)),
+      bare: viaClient(h2Client(servers.bare.info)),
     },
     {
       transport: 'Connect over HTTP/1.1',
-      lab: viaClient((ports) => h1Client(ports, '/api/grpc')),
-      bare: viaClient((ports) => h1Client(ports, '')),
+      lab: viaClient(h1Client(servers.lab.info, '/api/grpc')),
+      bare: viaClient(h1Client(servers.bare.info, '')),
     },
     {
       transport: 'Connect over HTTP/1.1, autocannon',
@@ -245,7 +213,7 @@ async function main(): Promise<void> {
   ];
   console.log(
     `Unary GetAccount, ${CONCURRENCY} calls in flight, ${ROUNDS} rounds × ${SECONDS} s per variant, alternating, median round ` +
-      `(${PROCESSES} server process(es) per variant, pooled; server CPU per call read from each)\n`,
+      '(each server in a child process of its own; server CPU per call read from it)\n',
   );
   console.log('| transport / server | calls/s | p50 ms | p99 ms | server CPU µs/call |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
@@ -254,8 +222,8 @@ async function main(): Promise<void> {
   for (const pair of pairs.filter((p) => p.transport.includes(process.env.BENCH_ONLY ?? ''))) {
     const runs: { lab: Figures[]; bare: Figures[] } = { lab: [], bare: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      runs.bare.push(await pooled(servers.bare, pair.bare));
-      runs.lab.push(await pooled(servers.lab, pair.lab));
+      runs.bare.push(await pair.bare(servers.bare));
+      runs.lab.push(await pair.lab(servers.lab));
       if (process.env.BENCH_VERBOSE) {
         const [bare, lab] = [runs.bare.at(-1) as Figures, runs.lab.at(-1) as Figures];
         console.error(
@@ -284,7 +252,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nTaps cost (lab vs bare; goal under ${GOAL_PERCENT}%):\n  ${verdicts.join('\n  ')}`);
   for (const m of managers) m.abort();
-  await Promise.all([...servers.lab, ...servers.bare].map((server) => server.stop()));
+  await Promise.all([servers.lab.stop(), servers.bare.stop()]);
 
   // 2. Sizes and codec speed for the lesson's messages.
   const samples: { name: string; schema: DescMessage; message: MessageShape<DescMessage> }[] = [

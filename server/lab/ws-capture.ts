@@ -20,9 +20,6 @@ export function acceptFor(key: string): string {
 /** Wire bytes kept per frame for the hex view: the header plus the start of the payload. */
 const RAW_FRAME_BYTES = 96;
 
-/** Where a capture puts its events: one session's timeline. */
-export type CaptureSink = SessionTimeline;
-
 /** Header lines of a raw HTTP head ("HTTP/1.1 101 …\r\nName: value\r\n…"). */
 function parseHead(text: string): { statusLine: string; headers: { [name: string]: string } } {
   const [statusLine = '', ...lines] = text.split('\r\n');
@@ -38,7 +35,13 @@ function parseHead(text: string): { statusLine: string; headers: { [name: string
  * Records the upgrade request as the server received it (plus, for a terminal
  * client that has no instrumentation, its own side of the request).
  */
-export function recordUpgradeRequest(sink: CaptureSink, protocol: Protocol, conn: string, req: IncomingMessage, url: URL): void {
+export function recordUpgradeRequest(
+  sink: SessionTimeline,
+  protocol: Protocol,
+  conn: string,
+  req: IncomingMessage,
+  url: URL,
+): void {
   const headers = requestHeaderRecord(req.rawHeaders);
   const path = `${url.pathname}${url.search.replace(/([?&]session=)[^&]+/, '$1…')}`;
   const terminal = terminalClient(req);
@@ -69,7 +72,13 @@ export function recordUpgradeRequest(sink: CaptureSink, protocol: Protocol, conn
   });
 }
 
-function recordHandshakeResponse(sink: CaptureSink, protocol: Protocol, conn: string, req: IncomingMessage, head: string): void {
+function recordHandshakeResponse(
+  sink: SessionTimeline,
+  protocol: Protocol,
+  conn: string,
+  req: IncomingMessage,
+  head: string,
+): void {
   const { statusLine, headers } = parseHead(head);
   const key = req.headers['sec-websocket-key'] ?? '';
   const computed = acceptFor(key);
@@ -160,7 +169,7 @@ class FrameEvents implements EventDescriber<Buffer> {
  * what ws sees (adding it earlier would start the flow before ws listens).
  */
 export function captureWebSocket(
-  sink: CaptureSink,
+  sink: SessionTimeline,
   protocol: Protocol,
   conn: string,
   req: IncomingMessage,
