@@ -3,6 +3,8 @@
  * (NDJSON or CSV) with backpressure, or buffered; memory samples reach the
  * timeline; a client that goes away closes the cursor.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../lib/timeline';
@@ -126,6 +128,32 @@ describe('export', () => {
     const closed = await closeOf(session, 'slow');
     expect(Number(closed.detail?.fields?.drainWaits)).toBeGreaterThan(0);
   }, 30_000);
+
+  it('a reader that keeps up does not hold the event loop: memory samples arrive while the rows go out', async () => {
+    // curl, in its own process, reads as fast as the kernel delivers: every write is taken at once and
+    // 'drain' follows in the same turn. The export must still go back to the event loop between batches,
+    // or timers (the 200 ms memory samples) and other sessions' requests wait until the last row.
+    const curl = spawn('curl', [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-H',
+      `x-lab-session: ${session}`,
+      `${lab.base}/api/stream/export?rows=1000000&conn=fast`,
+    ]);
+    const [code] = (await once(curl, 'exit')) as [number];
+    expect(code).toBe(0);
+    await closeOf(session, 'fast');
+    const events = await connEvents(session, 'fast');
+    const lastRow = events.find((e) => /^last row read/.test(e.summary)) as TimelineEvent;
+    const during = events.filter(
+      (e) => e.detail?.fields?.sample === 'memory' && e !== lastRow && Number(e.at) < Number(lastRow.at),
+    );
+    expect(during.length).toBeGreaterThanOrEqual(2);
+    // Rows kept arriving between samples: the samples were taken mid-export, not queued to its end.
+    const rowsSeen = during.map((e) => Number(e.detail?.fields?.rows));
+    expect(new Set(rowsSeen).size).toBeGreaterThanOrEqual(2);
+  }, 60_000);
 
   it('bad parameters and other sessions', async () => {
     for (const query of ['format=xml', 'mode=later', 'rows=0', 'rows=1000001', 'rows=-3']) {

@@ -154,12 +154,15 @@ export function createExport(lab: Lab, dataset: ExportDataset, sampleMs: number)
           if (batch && !res.write(batch)) {
             waits += 1;
             await drained(res, live.signal);
-          } else await yieldToEventLoop();
+          }
         } else {
           if (batch) kept.push(batch);
           keptBytes = bytes;
-          await yieldToEventLoop();
         }
+        // Back to the event loop after every batch, even after a 'drain': when the kernel takes each
+        // write at once (a fast local reader), 'drain' comes from a tick, not from I/O, and a loop of
+        // write → drain → write would never let timers or other students' requests run.
+        await yieldToEventLoop();
         if (live.stopped) return;
         if (n < BATCH_ROWS) break;
       }
