@@ -120,6 +120,9 @@ test('the resolver tree, and N+1: 2 + N statements with DataLoader off, 3 with i
   const off = op.events.filter((e) => e.origin === 'db');
   expect(off).toHaveLength(12);
   expect(off.filter((e) => /FROM merchants WHERE .* id = \?/.test(e.detail?.sql ?? ''))).toHaveLength(10);
+  // Without DataLoader every statement hangs under its own resolver: none is drawn as a batch.
+  await expect(widget.getByTestId('gql-tree-node')).not.toHaveCount(0);
+  await expect(widget.getByTestId('gql-tree-batch')).toHaveCount(0);
 
   // DataLoader on, the same query: 3 statements, the merchants in one IN query.
   await widget.getByTestId('gql-dataloader').check();

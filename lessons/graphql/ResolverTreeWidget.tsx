@@ -152,6 +152,12 @@ export function ResolverTreeWidget() {
               ⛁ {String(statement.detail?.fields?.resolver)}: {statement.detail?.sql}
             </li>
           ))}
+          {tree.untracedSql > 0 && (
+            <li className={ui.note} data-testid="gql-tree-untraced">
+              ⛁ {tree.untracedSql} more statement{tree.untracedSql === 1 ? '' : 's'} ran in resolver calls the server did not
+              trace (it draws the first few hundred calls of an operation; the count above includes them all)
+            </li>
+          )}
         </ul>
       )}
     </WidgetFrame>

@@ -13,7 +13,7 @@ const resolve = (path: string, parent: string | null, at: number, durationMs: nu
   summary: path,
   detail: { durationMs, fields: { path, parent, field: `X.${path.split('.').pop()}` } },
 });
-const query = (resolver: string, at: number, stream = 't1'): TimelineEvent => ({
+const query = (resolver: string, at: number, stream = 't1', batchedBy?: string): TimelineEvent => ({
   id: `s:${++n}`,
   at,
   origin: 'db',
@@ -21,7 +21,7 @@ const query = (resolver: string, at: number, stream = 't1'): TimelineEvent => ({
   kind: 'query',
   stream,
   summary: 'SELECT',
-  detail: { sql: 'SELECT 1', fields: { resolver } },
+  detail: { sql: 'SELECT 1', fields: batchedBy ? { resolver, batchedBy } : { resolver } },
 });
 
 describe('buildResolverTree', () => {
@@ -34,7 +34,9 @@ describe('buildResolverTree', () => {
       resolve('account.transactions.0.merchant', 'account.transactions', 102, 0.5),
       query('account.transactions.0.merchant', 102.1),
       resolve('account.transactions.1.merchant', 'account.transactions', 102.5, 0.5),
-      query('DataLoader batch of 2', 103),
+      query('DataLoader batch of 2', 103, 't1', 'DataLoader'),
+      // A resolver past the server's tracing cap: its statement is counted, not drawn as a batch.
+      query('account.transactions.2.merchant', 103.5),
       resolve('other', null, 100, 1, 't2'),
     ];
     const tree = buildResolverTree(events, 't1');
@@ -47,10 +49,11 @@ describe('buildResolverTree', () => {
       ['account.transactions.1.merchant', 0, 2.5],
     ]);
     expect(tree.batches.map((b) => b.detail?.fields?.resolver)).toEqual(['DataLoader batch of 2']);
+    expect(tree.untracedSql).toBe(1);
     expect(tree.spanMs).toBe(3);
   });
 
   it('is empty for a trace with no events yet', () => {
-    expect(buildResolverTree([], 'nope')).toEqual({ roots: [], batches: [], spanMs: 1 });
+    expect(buildResolverTree([], 'nope')).toEqual({ roots: [], batches: [], untracedSql: 0, spanMs: 1 });
   });
 });

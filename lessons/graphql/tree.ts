@@ -15,6 +15,8 @@ export interface ResolverTree {
   roots: ResolverNode[];
   /** Statements no single resolver ran: DataLoader's batches, caused by many resolvers at once. */
   batches: TimelineEvent[];
+  /** Statements of resolvers the server did not trace (it traces the first few hundred calls of an operation). */
+  untracedSql: number;
   /** Where the tree's time axis ends (ms after the first resolver started). */
   spanMs: number;
 }
@@ -49,11 +51,16 @@ export function buildResolverTree(events: readonly TimelineEvent[], trace: strin
     else roots.push(node);
   }
   const batches: TimelineEvent[] = [];
+  let untracedSql = 0;
   for (const statement of sql) {
+    if (statement.detail?.fields?.batchedBy) {
+      batches.push(statement);
+      continue;
+    }
     const owner = byPath.get(String(statement.detail?.fields?.resolver ?? ''));
     if (owner) owner.sql.push(statement);
-    else batches.push(statement);
+    else untracedSql += 1;
   }
   const spanMs = Math.max(1, ...[...byPath.values()].map((n) => n.startMs + n.durationMs));
-  return { roots, batches, spanMs };
+  return { roots, batches, untracedSql, spanMs };
 }

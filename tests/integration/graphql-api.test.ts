@@ -191,6 +191,8 @@ describe('persisted queries and HTTP caching', () => {
     const first = await getPersisted(session);
     expect(first.status).toBe(200);
     expect(((await first.json()) as GraphqlResponse).errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    // Apollo marks the miss so that no cache keeps it (the lesson says so).
+    expect(first.headers.get('cache-control')).toBe('private, no-cache, must-revalidate');
 
     const register = await lab.request('/graphql', {
       method: 'POST',

@@ -49,17 +49,18 @@ export function createContext(options: {
   // The lab's SessionDb records each statement; this one also counts it and
   // tags it with the operation's trace id and the resolver that caused it, so
   // the timeline can nest SQL under resolvers.
-  const db = (cause: string): SessionDb =>
+  const db = (cause: string, batchedBy?: 'DataLoader'): SessionDb =>
     lab.db.forSession(sessionId, (id, statement, at) => {
       stats.sql += 1;
-      lab.defer(id, annotated(statement, { stream: trace, conn, fields: { resolver: cause } }), undefined, at);
+      const fields: Record<string, string> = batchedBy ? { resolver: cause, batchedBy } : { resolver: cause };
+      lab.defer(id, annotated(statement, { stream: trace, conn, fields }), undefined, at);
     });
 
   // A new loader per operation: its cache lives as long as the request, so
   // one student's merchants are never served to another, nor kept stale.
   const loader = dataLoader
     ? new DataLoader<string, MerchantRow | null>(async (ids) => {
-        const rows = db(`DataLoader batch of ${ids.length}`).all<MerchantRow>(merchantsByIds(ids.length), ...ids);
+        const rows = db(`DataLoader batch of ${ids.length}`, 'DataLoader').all<MerchantRow>(merchantsByIds(ids.length), ...ids);
         const byId = new Map(rows.map((row) => [row.id, row]));
         return ids.map((id) => byId.get(id) ?? null);
       })
