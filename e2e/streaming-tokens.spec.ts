@@ -65,3 +65,27 @@ test('Cancel closes the connection and the server stops generating', async ({ la
   const frames = (await lab.events(page)).filter((e) => e.conn === conn && e.origin === 'server' && e.kind === 'frame');
   expect(frames.length).toBe(generated);
 });
+
+test("a refused request shows the server's reason, and an empty field means the server's default", async ({ lab }) => {
+  const [{ page }] = await lab.openLesson('streaming');
+  const widget = page.getByTestId('tokens-widget');
+  await widget.getByTestId('tokens-count').fill('100000');
+  await widget.getByTestId('tokens-run').click();
+  for (const panel of ['tokens-stream', 'tokens-complete']) {
+    await expect(widget.getByTestId(`${panel}-state`)).toHaveText('failed');
+    await expect(widget.getByTestId(`${panel}-text`)).toHaveText(
+      'The lab answered 400: "tokens" must be a whole number from 1 to 2000, got "100000".',
+    );
+  }
+  // Empty: left out of the URL, so the server's default count (120) at a quick pace.
+  await widget.getByTestId('tokens-count').fill('');
+  await widget.getByTestId('tokens-pace').fill('1');
+  await widget.getByTestId('tokens-run').click();
+  await expect(widget.getByTestId('tokens-complete-state')).toHaveText('completed', { timeout: 20_000 });
+  const request = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'open' && /\/api\/stream\/tokens\?mode=complete&pace=1\b/.test(e.detail?.url ?? ''),
+    'the request without a token count',
+  );
+  expect(request.detail?.url).not.toContain('tokens=');
+});

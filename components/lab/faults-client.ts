@@ -1,4 +1,5 @@
 import type { FaultRequest, FaultState } from '../../lib/faults';
+import { problemMessage } from '../../lib/problem';
 import type { LabFetch } from './clients/fetch';
 
 /** What POST /api/lab/faults answers, per action. */
@@ -19,13 +20,6 @@ export async function postFault<R extends FaultRequest>(labFetch: LabFetch, requ
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) throw new Error(problemMessage(body) ?? `The lab answered ${response.status}`);
   return body as FaultReply<R>;
-}
-
-/** The readable part of an RFC 9457 problem document. */
-function problemMessage(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const { title, detail } = body as { title?: unknown; detail?: unknown };
-  return typeof detail === 'string' ? detail : typeof title === 'string' ? title : undefined;
 }
 
 export function droppedText(count: number): string {

@@ -54,31 +54,33 @@ export function CacheWidget() {
         </button>
       </div>
       {failure && <p className={styles.error}>{failure}</p>}
-      <table className={styles.table}>
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>rpc</th>
-            <th>HTTP</th>
-            <th>Cache-Control</th>
-            <th>answered by</th>
-            <th>status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: an append-only log
-            <tr key={i} data-testid="cache-row" data-rpc={row.rpc} data-method={row.httpMethod} data-cache={row.cache}>
-              <td>{i + 1}</td>
-              <td>{row.rpc}</td>
-              <td>{row.httpMethod}</td>
-              <td>{row.cacheControl}</td>
-              <td>{row.cache === 'hit' ? 'the browser cache (no request sent)' : row.cache}</td>
-              <td>{row.code}</td>
+      <div className={styles.tableScroll}>
+        <table className={styles.table}>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>rpc</th>
+              <th>HTTP</th>
+              <th>Cache-Control</th>
+              <th>answered by</th>
+              <th>status</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((row, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: an append-only log
+              <tr key={i} data-testid="cache-row" data-rpc={row.rpc} data-method={row.httpMethod} data-cache={row.cache}>
+                <td>{i + 1}</td>
+                <td>{row.rpc}</td>
+                <td>{row.httpMethod}</td>
+                <td>{row.cacheControl}</td>
+                <td>{row.cache === 'hit' ? 'the browser cache (no request sent)' : row.cache}</td>
+                <td>{row.code}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </WidgetFrame>
   );
 }

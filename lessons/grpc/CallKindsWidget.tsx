@@ -85,7 +85,7 @@ export function CallKindsWidget() {
               {busy === kind ? 'Running…' : 'Run'}
             </button>
             {codes[kind] && <span className={styles.muted}> status: {codes[kind]}</span>}
-            <ol className={styles.muted}>
+            <ol className={`${styles.muted} ${styles.callLines}`}>
               {(lines[kind] ?? []).map((line) => (
                 <li
                   key={`${line.dir}-${line.at}`}

@@ -103,45 +103,47 @@ export function ContractsWidget() {
       </div>
       {outcome && (
         <>
-          <table className={styles.table}>
-            <thead>
-              <tr>
-                <th>change</th>
-                <th>old client reads</th>
-                <th>new schema reads</th>
-              </tr>
-            </thead>
-            <tbody>
-              <tr data-testid="contracts-renamed">
-                <td>renamed: memo → description (field 4)</td>
-                <td data-testid="contracts-old-memo">memo = {JSON.stringify(outcome.oldMemo)}</td>
-                <td>
-                  description ={' '}
-                  {JSON.parse(outcome.newJson).description ? JSON.stringify(JSON.parse(outcome.newJson).description) : ''}
-                </td>
-              </tr>
-              <tr data-testid="contracts-type-changed">
-                <td>type changed: int64 → sint64 (field 3)</td>
-                <td data-testid="contracts-old-amount">amount_cents = {outcome.oldAmount}</td>
-                <td data-testid="contracts-new-amount">amount_cents = {outcome.newAmount}</td>
-              </tr>
-              <tr data-testid="contracts-type-failed">
-                <td>type changed: string → Money (Account.balance, field 3)</td>
-                <td data-testid="contracts-account-error">{outcome.accountError}</td>
-                <td>a Money message</td>
-              </tr>
-              <tr data-testid="contracts-unknown">
-                <td>added: category (field 8)</td>
-                <td data-testid="contracts-unknown-fields">
-                  kept as unknown:{' '}
-                  {outcome.unknownFields.map((u) => `field ${u.no} (wire type ${u.wireType}, ${u.bytes} bytes)`).join(', ') ||
-                    'none'}
-                  ; re-encoded, it still carries category = {JSON.stringify(outcome.reencodedCategory)}
-                </td>
-                <td>category = {JSON.stringify(JSON.parse(outcome.newJson).category ?? '')}</td>
-              </tr>
-            </tbody>
-          </table>
+          <div className={styles.tableScroll}>
+            <table className={styles.table}>
+              <thead>
+                <tr>
+                  <th>change</th>
+                  <th>old client reads</th>
+                  <th>new schema reads</th>
+                </tr>
+              </thead>
+              <tbody>
+                <tr data-testid="contracts-renamed">
+                  <td>renamed: memo → description (field 4)</td>
+                  <td data-testid="contracts-old-memo">memo = {JSON.stringify(outcome.oldMemo)}</td>
+                  <td>
+                    description ={' '}
+                    {JSON.parse(outcome.newJson).description ? JSON.stringify(JSON.parse(outcome.newJson).description) : ''}
+                  </td>
+                </tr>
+                <tr data-testid="contracts-type-changed">
+                  <td>type changed: int64 → sint64 (field 3)</td>
+                  <td data-testid="contracts-old-amount">amount_cents = {outcome.oldAmount}</td>
+                  <td data-testid="contracts-new-amount">amount_cents = {outcome.newAmount}</td>
+                </tr>
+                <tr data-testid="contracts-type-failed">
+                  <td>type changed: string → Money (Account.balance, field 3)</td>
+                  <td data-testid="contracts-account-error">{outcome.accountError}</td>
+                  <td>a Money message</td>
+                </tr>
+                <tr data-testid="contracts-unknown">
+                  <td>added: category (field 8)</td>
+                  <td data-testid="contracts-unknown-fields">
+                    kept as unknown:{' '}
+                    {outcome.unknownFields.map((u) => `field ${u.no} (wire type ${u.wireType}, ${u.bytes} bytes)`).join(', ') ||
+                      'none'}
+                    ; re-encoded, it still carries category = {JSON.stringify(outcome.reencodedCategory)}
+                  </td>
+                  <td>category = {JSON.stringify(JSON.parse(outcome.newJson).category ?? '')}</td>
+                </tr>
+              </tbody>
+            </table>
+          </div>
           <div className={styles.columns}>
             <div>
               <p className={styles.muted}>The transaction's bytes, read with version 0</p>

@@ -2,6 +2,7 @@
 
 import { useRef, useState } from 'react';
 import { readStream } from '../../components/lab/clients/stream';
+import { problemMessageIn } from '../../lib/problem';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
@@ -32,7 +33,11 @@ export function TokensWidget() {
   const runOne = async (mode: 'stream' | 'complete', set: (update: (r: Run) => Run) => void, signal: AbortSignal) => {
     set(() => ({ ...IDLE, state: 'waiting' }));
     const decoder = new TextDecoder();
-    const outcome = await readStream(record, `/api/stream/tokens?mode=${mode}&tokens=${Number(count)}&pace=${Number(pace)}`, {
+    // A field left empty is left out: the server then uses its default.
+    const query = new URLSearchParams({ mode });
+    if (count.trim()) query.set('tokens', count.trim());
+    if (pace.trim()) query.set('pace', pace.trim());
+    const outcome = await readStream(record, `/api/stream/tokens?${query}`, {
       label: mode === 'stream' ? 'token stream' : 'complete answer',
       signal,
       onChunk: (chunk, progress) => {
@@ -40,12 +45,14 @@ export function TokensWidget() {
         set((r) => ({ ...r, state: 'receiving', text: r.text + text, firstMs: r.firstMs ?? progress.firstByteMs }));
       },
     });
-    set((r) => ({
-      ...r,
-      state: outcome.ending,
-      totalMs: outcome.ending === 'completed' ? outcome.elapsedMs : null,
-      text: outcome.status >= 400 ? `The lab answered ${outcome.status}.` : r.text,
-    }));
+    set((r) => {
+      // A refusal arrives as a problem+json body: show what the server said, not the JSON.
+      if (outcome.status >= 400) {
+        const why = problemMessageIn(r.text) ?? 'no reason given';
+        return { ...r, state: 'failed', totalMs: null, text: `The lab answered ${outcome.status}: ${why}` };
+      }
+      return { ...r, state: outcome.ending, totalMs: outcome.ending === 'completed' ? outcome.elapsedMs : null };
+    });
   };
 
   const run = () => {
