@@ -1,6 +1,6 @@
 'use client';
 
-import { ConnectError } from '@connectrpc/connect';
+import { Code, ConnectError } from '@connectrpc/connect';
 import { useRef, useState } from 'react';
 import { DropButton } from '../../components/lab/DropButton';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
@@ -49,7 +49,7 @@ export function ResumeWidget() {
           }
         } catch (error: unknown) {
           const e = ConnectError.from(error);
-          setErrors((all) => [...all, `[${e.code}] ${e.rawMessage} — resuming after #${cursor}`]);
+          setErrors((all) => [...all, `[${Code[e.code]}] ${e.rawMessage} — resuming after #${cursor}`]);
           if (++failures >= MAX_ATTEMPTS) {
             setState('failed');
             return;

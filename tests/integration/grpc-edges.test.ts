@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { TimelineEvent } from '../../lib/timeline';
 import { accountClient, grpcEvents, grpcPort } from './grpc-helpers';
 import { eventually, startLab, type TestLab } from './helpers';
 
@@ -195,6 +196,15 @@ describe('drop fault and sessions', () => {
     const bobEvents = await grpcEvents(lab, bob);
     expect(aliceEvents.some((e) => e.stream === 'test-grpc')).toBe(false);
     expect(bobEvents.some((e) => e.stream === 'test-connect')).toBe(false);
+    // The server's record of the dropped call says its status never reached the client; the resumed one's did.
+    const streamEnds = (events: TimelineEvent[]) =>
+      events.filter(
+        (e) => e.origin === 'server' && e.kind === 'response' && /StreamTransactions$/.test(String(e.detail?.fields?.rpc)),
+      );
+    const aliceEnds = streamEnds(aliceEvents);
+    expect(aliceEnds.map((e) => e.detail?.fields?.clientGone === true)).toEqual([true, false]);
+    expect(aliceEnds[0]?.summary).toMatch(/the client never got this status$/);
+    expect(streamEnds(bobEvents).map((e) => e.detail?.fields?.clientGone === true)).toEqual([false]);
   });
 
   it('a terminal client (buf curl over h2c) lands on the session\u2019s timeline with origin terminal', async () => {

@@ -174,6 +174,10 @@ class CallRecord implements EventDescriber<CallPart> {
   private trailers = '';
   /** In microseconds, a small integer: a fractional number field would be one more object to keep. */
   private durationMicros = 0;
+  /** The call's signal until it ends (then let go: the record outlives the call)… */
+  private signal: AbortSignal | undefined;
+  /** …and whether the connection was already gone by then (a drop, or the client left): nobody got the status. */
+  private clientGone = false;
 
   constructor(
     private readonly lab: Lab,
@@ -182,6 +186,7 @@ class CallRecord implements EventDescriber<CallPart> {
     site: CallSite,
   ) {
     this.sessionId = site.sessionId;
+    this.signal = uReq.signal;
     this.url = kept.url.keep(uReq.url);
     this.method = uReq.method;
     this.conn = site.conn;
@@ -219,6 +224,8 @@ class CallRecord implements EventDescriber<CallPart> {
     const endedAt = now();
     if (this.code === '') this.setStatus(statusOf(this.format, uRes, undefined));
     this.status = uRes.status;
+    this.clientGone = this.signal?.aborted === true;
+    this.signal = undefined;
     this.responseHeaders = kept.responseHeaders.keep(flatHeaders(uRes.header));
     this.trailers = kept.trailers.keep(flatHeaders(uRes.trailer));
     this.durationMicros = Math.round((endedAt - this.startedAt) * 1000);
@@ -283,7 +290,7 @@ class CallRecord implements EventDescriber<CallPart> {
     return {
       kind: 'response',
       dir: 'out',
-      summary: `${this.rpc} → ${code}${reason ? `: ${reason}` : ''} (HTTP ${status}, ${this.messagesIn} in / ${this.messagesOut} out, ${durationMs.toFixed(1)} ms)`,
+      summary: `${this.rpc} → ${code}${reason ? `: ${reason}` : ''} (HTTP ${status}, ${this.messagesIn} in / ${this.messagesOut} out, ${durationMs.toFixed(1)} ms)${this.clientGone ? ' — after the connection had closed: the client never got this status' : ''}`,
       detail: {
         status,
         code,
@@ -294,6 +301,7 @@ class CallRecord implements EventDescriber<CallPart> {
           ...this.fields(),
           messagesIn: this.messagesIn,
           messagesOut: this.messagesOut,
+          ...(this.clientGone ? { clientGone: true } : {}),
           ...headerRecord(this.trailers, 'trailer.'),
         },
       },
