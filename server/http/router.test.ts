@@ -116,6 +116,24 @@ describe('router', () => {
     expect(await (await post('/api/t/echo', '{"a":1}')).json()).toEqual({ bytes: 7 });
   });
 
+  it("puts a 404 or 405 on the session's timeline, under the protocol of the path's other routes", async () => {
+    const before = lab.events.lastSeq(session);
+    expect((await get('/api/t/echo')).status).toBe(405);
+    expect((await get('/api/t/nowhere')).status).toBe(404);
+    const events = lab.events
+      .after(session, before)
+      .events.filter((e) => e.origin === 'server' && (e.kind === 'request' || e.kind === 'response'));
+    expect(events.map((e) => [e.protocol, e.kind, e.detail?.status ?? e.detail?.method])).toEqual([
+      ['rest', 'request', 'GET'],
+      ['rest', 'response', 405],
+      ['http', 'request', 'GET'],
+      ['http', 'response', 404],
+    ]);
+    expect(events[1]?.detail?.headers?.allow).toBe('POST');
+    // Without a live session there is no timeline to put it on, and nothing else changes.
+    expect((await get('/api/t/nowhere', { 'x-lab-session': 'not-a-session' })).status).toBe(404);
+  });
+
   it('reads the body for public routes too, with or without a session', async () => {
     expect(await (await post('/api/t/public', '{}', {})).json()).toEqual({ bytes: 2, session: null });
     expect(await (await post('/api/t/public', '{}')).json()).toEqual({ bytes: 2, session });

@@ -104,7 +104,10 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
     const { pathname } = target;
     // HEAD is GET without a body (Node drops the body for HEAD responses).
     const found = router.find((method === 'HEAD' ? 'GET' : method) as Method, pathname);
-    if (!found) throw notFoundOrNotAllowed(pathname);
+    if (!found) {
+      recordRefusal(req, res, target);
+      throw notFoundOrNotAllowed(pathname);
+    }
     const route = (found.handler as unknown as () => Route)();
     const params = found.params as Record<string, string | undefined>;
 
@@ -148,6 +151,26 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
         new HttpError(500, 'Lab error', 'The lab hit an unexpected error handling this request; it has been logged.'),
       );
     }
+  }
+
+  /**
+   * A 404 or 405 is part of the lesson too (the REST lesson sends a POST where only GET is
+   * served, on purpose): when the request names a live session, the exchange goes on its
+   * timeline like any other, under the protocol of the path's other routes, or plain HTTP.
+   */
+  function recordRefusal(req: IncomingMessage, res: ServerResponse, target: RequestTarget): void {
+    if (!lab.config.recordHttpAndSql) return;
+    const named = sessionIdFrom(req, target);
+    if (!lab.sessions.touch(named)) return;
+    tapExchange(lab, named, protocolAt(target.pathname), req, res).request(req, EMPTY_BODY, now());
+  }
+
+  function protocolAt(pathname: string): Protocol {
+    for (const method of METHODS) {
+      const route = (router.find(method, pathname)?.handler as (() => Route) | undefined)?.();
+      if (route?.access === 'session' && route.tap) return route.tap;
+    }
+    return 'http';
   }
 
   function notFoundOrNotAllowed(pathname: string): HttpError {
