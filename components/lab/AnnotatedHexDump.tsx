@@ -5,6 +5,8 @@ import styles from './AnnotatedHexDump.module.css';
 import { type ByteSpan, hexByte, spanIndexByByte } from './byte-annotations';
 
 const BYTES_PER_LINE = 16;
+/** Bytes a legend row shows before "…": enough to recognise a span, short enough to leave room for its meaning. */
+const LEGEND_BYTES = 4;
 
 /**
  * A hex dump whose bytes say what they are: each byte is coloured by the
@@ -74,8 +76,8 @@ export function AnnotatedHexDump({
               {span.start}–{span.end - 1}
             </span>
             <span className={styles.legendHex} style={{ paddingLeft: `${span.depth}ch` }}>
-              {Array.from(bytes.subarray(span.start, Math.min(span.end, span.start + 6)), hexByte).join(' ')}
-              {span.end - span.start > 6 ? ' …' : ''}
+              {Array.from(bytes.subarray(span.start, Math.min(span.end, span.start + LEGEND_BYTES)), hexByte).join(' ')}
+              {span.end - span.start > LEGEND_BYTES ? ' …' : ''}
             </span>
             <span style={{ paddingLeft: `${span.depth * 2}ch` }}>{span.label}</span>
           </li>

@@ -135,8 +135,9 @@ export function ContractsWidget() {
                   <td>added: category (field 8)</td>
                   <td data-testid="contracts-unknown-fields">
                     kept as unknown:{' '}
-                    {outcome.unknownFields.map((u) => `field ${u.no} (wire type ${u.wireType}, ${u.bytes} bytes)`).join(', ') ||
-                      'none'}
+                    {outcome.unknownFields
+                      .map((u) => `field ${u.no} (wire type ${u.wireType}, ${u.bytes} bytes kept after the tag)`)
+                      .join(', ') || 'none'}
                     ; re-encoded, it still carries category = {JSON.stringify(outcome.reencodedCategory)}
                   </td>
                   <td>category = {JSON.stringify(JSON.parse(outcome.newJson).category ?? '')}</td>
