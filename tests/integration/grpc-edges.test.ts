@@ -89,6 +89,17 @@ describe('bad input gets a Connect/gRPC error a student can read, and the server
     expect(stream.status).toBe(400);
   });
 
+  it('an unknown id → not_found, quoting a long id only in part', async () => {
+    const session = await lab.newSession();
+    const res = await lab.postJson(GET_ACCOUNT, session, { accountId: `${'😀'.repeat(30)}${'x'.repeat(5_000)}` });
+    expect(res.status).toBe(404);
+    const { code, message } = (await res.json()) as { code: string; message: string };
+    expect(code).toBe('not_found');
+    expect(message).toBe(
+      `No account "${'😀'.repeat(30)}${'x'.repeat(10)}…" in your bank. Your session has accounts 123 and 456.`,
+    );
+  });
+
   it('an oversized message → resource_exhausted (the read limit is 64 KiB), on both ports', async () => {
     const session = await lab.newSession();
     const res = await lab.postJson(GET_ACCOUNT, session, { accountId: 'x'.repeat(70 * 1024) });

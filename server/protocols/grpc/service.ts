@@ -30,6 +30,12 @@ const DEFAULT_STREAM_LIMIT = 10;
 /** Generated history stops here, so a huge cursor can't make the lab write millions of rows. */
 const MAX_HISTORY = 1_000;
 
+/** An id as the caller sent it, in quotes, cut short if it is long: an error message should not echo kilobytes back. */
+function quoted(id: string): string {
+  const chars = [...id]; // whole characters: never half an emoji
+  return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : id);
+}
+
 /** The AccountService, backed by the calling session's own bank (every statement lands on its timeline). */
 export function accountService(lab: Lab, config: GrpcConfig): ServiceImpl<typeof AccountService> {
   const db = (context: HandlerContext): SessionDb => lab.sessionDb(context.values.get(SESSION));
@@ -41,7 +47,10 @@ export function accountService(lab: Lab, config: GrpcConfig): ServiceImpl<typeof
       accountId,
     );
     if (!account) {
-      throw new ConnectError(`No account "${accountId}" in your bank. Your session has accounts 123 and 456.`, Code.NotFound);
+      throw new ConnectError(
+        `No account ${quoted(accountId)} in your bank. Your session has accounts 123 and 456.`,
+        Code.NotFound,
+      );
     }
     return account;
   }
@@ -76,7 +85,7 @@ export function accountService(lab: Lab, config: GrpcConfig): ServiceImpl<typeof
         req.merchantId,
       );
       if (!merchant) {
-        throw new ConnectError(`No merchant "${req.merchantId}". Try m-coffee, m-books or m-rail.`, Code.NotFound);
+        throw new ConnectError(`No merchant ${quoted(req.merchantId)}. Try m-coffee, m-books or m-rail.`, Code.NotFound);
       }
       // Side-effect free (NO_SIDE_EFFECTS in the .proto), so Connect may send it as a GET, and a GET
       // response may be cached. `private`: it is this session's bank, not for shared caches.
