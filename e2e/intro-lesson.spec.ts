@@ -176,3 +176,51 @@ test('latency from the fault bar delays the answer, and clearing it removes the 
   await page.getByTestId('fault-clear').click();
   await lab.waitForEvent(page, (e) => e.kind === 'fault' && e.detail?.fields?.action === 'clear', 'the clear');
 });
+
+test('a message over the echo limit is refused in the widget with a reason, and the socket stays open', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+  await expect(page.getByTestId('echo-state')).toHaveAttribute('data-state', 'open');
+  const opened = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'browser' && e.protocol === 'websocket' && e.kind === 'open',
+    'echo open',
+  );
+
+  await page.getByTestId('echo-input').fill('x'.repeat(200_000));
+  const error = page.getByTestId('echo-error');
+  await expect(error).toContainText('200,000 bytes');
+  await expect(error).toContainText('at most 64 KiB');
+  await expect(error).toContainText('1009');
+  await expect(page.getByTestId('echo-send')).toBeDisabled();
+  await page.getByTestId('echo-input').press('Enter');
+  // Nothing went out, so nothing closed: the socket is the same one, still open.
+  await expect(page.getByTestId('echo-state')).toHaveAttribute('data-state', 'open');
+  const conn = opened.conn as string;
+  const life = (await lab.events(page)).filter((e) => e.conn === conn);
+  expect(life.filter((e) => e.kind === 'message')).toEqual([]);
+  expect(life.filter((e) => e.kind === 'close')).toEqual([]);
+
+  // Within the limit it goes through, and the reason disappears.
+  await page.getByTestId('echo-input').fill('short again');
+  await expect(error).toHaveCount(0);
+  await page.getByTestId('echo-send').click();
+  await expect(page.getByTestId('echo-log')).toContainText('short again');
+});
+
+test('the echo log follows its newest line', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+  await expect(page.getByTestId('echo-state')).toHaveAttribute('data-state', 'open');
+  const lines = page.getByTestId('echo-line');
+  for (let i = 1; i <= 15; i++) {
+    await page.getByTestId('echo-input').fill(`message ${i}`);
+    await page.getByTestId('echo-send').click();
+    // Sent and echoed: two lines per message.
+    await expect(lines).toHaveCount(2 * i);
+  }
+  const log = page.getByTestId('echo-log');
+  expect(await log.evaluate((el) => el.scrollHeight > el.clientHeight), 'the log overflows').toBe(true);
+  await log.scrollIntoViewIfNeeded();
+  await expect(lines.last()).toHaveText(/message 15$/);
+  await expect(lines.last()).toBeInViewport();
+  await expect(lines.first()).not.toBeInViewport();
+});

@@ -115,3 +115,37 @@ test('the same experiment by hand, with the fault bar: latency, pay, drop target
   await expect(log.locator('li').nth(1)).toContainText('Idempotent-Replayed: true');
   expect(await transactionCount(lab, page)).toBe(4);
 });
+
+test('a key the server refuses shows its reason, and the key log follows its newest line', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(REST_SLUG);
+  const widget = page.getByTestId('rest-idempotency');
+  const lines = widget.getByTestId('idem-key-line');
+
+  // Keys that are not 1 to 255 visible ASCII characters: the 400's problem detail, not just "400 Bad Request".
+  const refusedKeys = ['has space', 'ü-key', 'k'.repeat(300)];
+  for (const [i, key] of refusedKeys.entries()) {
+    await widget.getByTestId('idem-key').fill(key);
+    await widget.getByTestId('idem-pay').click();
+    await expect(lines).toHaveCount(i + 1);
+    await expect(lines.last()).toContainText('400');
+    await expect(lines.last()).toContainText('must be 1 to 255 visible ASCII characters');
+  }
+  // One fetch can't even send (beyond Latin-1): said as such, not as a lost response.
+  await widget.getByTestId('idem-key').fill('key-🙂');
+  await widget.getByTestId('idem-pay').click();
+  await expect(lines.last()).toContainText('not sent');
+  await expect(lines.last()).not.toContainText('never arrived');
+  expect(await transactionCount(lab, page)).toBe(3);
+
+  // Enough lines to overflow the log: the newest stays in sight.
+  await widget.getByTestId('idem-key').fill('has space');
+  for (let i = refusedKeys.length + 1; i < 16; i++) {
+    await widget.getByTestId('idem-pay').click();
+    await expect(lines).toHaveCount(i + 1);
+  }
+  const log = widget.getByTestId('idem-key-log');
+  expect(await log.evaluate((el) => el.scrollHeight > el.clientHeight), 'the log overflows').toBe(true);
+  await log.scrollIntoViewIfNeeded();
+  await expect(lines.last()).toBeInViewport();
+  await expect(lines.first()).not.toBeInViewport();
+});

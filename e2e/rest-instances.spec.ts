@@ -61,3 +61,29 @@ test('requests alternate between A and B; with A killed, B serves them all; othe
   await expect(widget.getByTestId('inst-toggle-a')).toHaveAttribute('data-running', 'true');
   expect(new Set((await served(alice.page)).map((r) => r.instance))).toEqual(new Set(['A', 'B']));
 });
+
+test('with both instances killed, every row is a 503 and the widget says why; the log shows its newest row', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(REST_SLUG);
+  const widget = page.getByTestId('rest-instances');
+  for (const name of ['a', 'b']) {
+    await widget.getByTestId(`inst-toggle-${name}`).click();
+    await expect(widget.getByTestId(`inst-toggle-${name}`)).toHaveAttribute('data-running', 'false');
+  }
+  const rows = await served(page);
+  expect(rows.map((r) => r.status)).toEqual(Array(10).fill('503'));
+  expect(rows.map((r) => r.instance)).toEqual(Array(10).fill('none'));
+  for (const row of rows) {
+    expect(row.text).toContain('no instance → 503 · No instance running');
+    expect(row.text).not.toContain('ETag');
+  }
+  await expect(widget.getByTestId('inst-error')).toContainText('Both REST instances are stopped');
+  const log = widget.getByTestId('inst-log');
+  await log.scrollIntoViewIfNeeded();
+  await expect(widget.getByTestId('inst-row').last()).toBeInViewport();
+
+  // One back: the rows are answers again and the explanation goes.
+  await widget.getByTestId('inst-toggle-b').click();
+  await expect(widget.getByTestId('inst-toggle-b')).toHaveAttribute('data-running', 'true');
+  expect((await served(page)).map((r) => r.instance)).toEqual(Array(10).fill('B'));
+  await expect(widget.getByTestId('inst-error')).toHaveCount(0);
+});

@@ -83,3 +83,62 @@ test('the request builder shows raw requests and responses, each on the timeline
   await builder.getByTestId('rest-send').click();
   await expect(builder.getByTestId('rest-status')).toHaveText('412');
 });
+
+test('If-Match with the weak form of the current ETag: the 412 explains strong comparison, not a change', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(REST_SLUG);
+  const builder = page.getByTestId('rest-builder');
+  const api = await lab.api(page);
+  const current = (await api.get('/api/accounts/123')).headers().etag as string;
+  expect(current).toMatch(/^"/);
+
+  await builder.getByRole('button', { name: 'Rename the owner' }).click();
+  await builder.getByTestId('rest-headers').fill(`If-Match: W/${current}`);
+  await builder.getByTestId('rest-send').click();
+  await expect(builder.getByTestId('rest-status')).toHaveText('412');
+  const raw = builder.getByTestId('rest-raw-response');
+  await expect(raw).toContainText('strong comparison');
+  await expect(raw).not.toContainText('changed this resource');
+});
+
+test('the builder refuses a bad header name and a path to another host before sending anything', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(REST_SLUG);
+  const builder = page.getByTestId('rest-builder');
+  const offSite: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('evil.example.com')) offSite.push(request.url());
+  });
+
+  // A header name with a space: said in words, with the line and the name, and nothing is sent.
+  await builder.getByTestId('rest-headers').fill('Accept: application/json\nIf Match: "x"');
+  await builder.getByTestId('rest-send').click();
+  const failure = builder.getByTestId('rest-failure');
+  await expect(failure).toContainText('Header line 2: "If Match" is not a valid header name');
+  await expect(failure).not.toContainText('Failed to construct');
+  await expect(builder.getByTestId('rest-raw-response')).toHaveCount(0);
+
+  // A path that names another host ("//host/…" and "/\host/…" both do): refused, not fetched.
+  await builder.getByTestId('rest-headers').fill('');
+  for (const path of ['//evil.example.com/x', '/\\evil.example.com/x']) {
+    await builder.getByTestId('rest-path').fill(path);
+    await builder.getByTestId('rest-send').click();
+    await expect(failure).toContainText('only sends requests to this lab');
+  }
+
+  // Fixed, the same builder sends again.
+  await builder.getByTestId('rest-path').fill('/api/accounts/123');
+  await builder.getByTestId('rest-send').click();
+  await expect(builder.getByTestId('rest-status')).toHaveText('200');
+  await expect(failure).toHaveCount(0);
+
+  await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'browser' && e.kind === 'response' && e.detail?.url === '/api/accounts/123',
+    'the fixed request',
+  );
+  const refused = (await lab.events(page)).filter(
+    (e) => e.origin === 'browser' && e.kind === 'request' && /evil|^\/api\/accounts\/123$/.test(String(e.detail?.url)),
+  );
+  // Only the fixed request went out.
+  expect(refused.map((e) => e.detail?.url)).toEqual(['/api/accounts/123']);
+  expect(offSite).toEqual([]);
+});

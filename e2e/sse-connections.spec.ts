@@ -69,7 +69,7 @@ test('the multiplexed feed delivers balance, transactions and alerts over one co
   await waitForNumber(widget.getByTestId('feed-alerts'), 'data-count', (v) => v >= 2, 'two alerts (large, overdrawn)');
   expect(await numberAttr(widget.getByTestId('feed-transactions'), 'data-count')).toBe(1);
   expect(await numberAttr(widget.getByTestId('feed-balance'), 'data-count')).toBe(3);
-  await expect(widget.getByTestId('feed-balance')).toContainText('account 456: €-750.00');
+  await expect(widget.getByTestId('feed-balance')).toContainText('account 456: -€750.00');
 
   // Server events reach the tab in batches (every 20 ms): the alerts can arrive before the POST's response event.
   await lab.waitForEvent(

@@ -4,9 +4,11 @@ import { useId, useState } from 'react';
 import { getLabJson } from '../../components/lab/clients/plumbing';
 import { postFault } from '../../components/lab/faults-client';
 import { useLab } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import type { FaultState } from '../../lib/faults';
+import { problemMessage } from '../../lib/problem';
 import { euros, JSON_HEADERS, jsonOf, waitForServerEvent } from './shared';
 import styles from './widgets.module.css';
 
@@ -39,6 +41,9 @@ type Write = keyof typeof WRITES;
 /** Latency switched on for the "lose the response" run: long enough for the drop to land after the commit. */
 const HOLD_MS = 1500;
 
+/** fetch can only put Latin-1 in a header value; within that, the server asks for visible ASCII, and says so. */
+const beyondLatin1 = (text: string) => [...text].some((ch) => (ch.codePointAt(0) ?? 0) > 0xff);
+
 const newKey = () => `pay-${Math.random().toString(36).slice(2, 10)}`;
 
 /**
@@ -54,6 +59,8 @@ export function IdempotencyWidget() {
   const [key, setKey] = useState(newKey);
   const [keyLog, setKeyLog] = useState<string[]>([]);
   const [count, setCount] = useState<number | null>(null);
+  const attemptsRef = useFollowTail<HTMLOListElement>(attempts.length);
+  const keyLogRef = useFollowTail<HTMLOListElement>(keyLog.length);
 
   /** The state a student cares about, read with no-store so every read reaches the server. */
   const readState = async (): Promise<BankState | null> => {
@@ -100,6 +107,14 @@ export function IdempotencyWidget() {
 
   /** One POST with the key; reports what came back (or that nothing did). */
   const payWithKey = async (): Promise<void> => {
+    // fetch itself refuses a header beyond Latin-1 (an emoji, say) before anything is sent: that is no lost response.
+    if (beyondLatin1(key)) {
+      setKeyLog((log) => [
+        ...log,
+        'not sent: the key holds a character an HTTP header cannot carry. Keys are visible ASCII, e.g. a UUID.',
+      ]);
+      return;
+    }
     try {
       const response = await labFetch('/api/transactions', {
         method: 'POST',
@@ -109,9 +124,11 @@ export function IdempotencyWidget() {
       });
       const body = await jsonOf<{ id?: string }>(response);
       const replayed = response.headers.get('Idempotent-Replayed') === 'true';
+      // A refusal (a key the server won't take, a body that doesn't match the key) says why in its problem detail.
+      const why = response.ok ? undefined : problemMessage(body);
       setKeyLog((log) => [
         ...log,
-        `${response.status} ${response.statusText}${body?.id ? ` · ${body.id}` : ''}${replayed ? ' · Idempotent-Replayed: true (stored answer, nothing new created)' : ''}`,
+        `${response.status} ${response.statusText}${body?.id ? ` · ${body.id}` : ''}${why ? ` · ${why}` : ''}${replayed ? ' · Idempotent-Replayed: true (stored answer, nothing new created)' : ''}`,
       ]);
     } catch (error: unknown) {
       // labFetch rejects both when nothing came back and when the body was cut off mid-way:
@@ -167,7 +184,7 @@ export function IdempotencyWidget() {
           coffee.
         </p>
         {attempts.length > 0 && (
-          <ol className={`${ui.log} ${styles.log}`} data-testid="idem-log">
+          <ol ref={attemptsRef} className={`${ui.log} ${styles.log}`} data-testid="idem-log">
             {attempts.map((a, i) => (
               <li
                 // biome-ignore lint/suspicious/noArrayIndexKey: an append-only log
@@ -239,10 +256,12 @@ export function IdempotencyWidget() {
           then drops your in-flight REST connection with the fault API (target <code>rest</code>), and puts your latency back.
         </p>
         {keyLog.length > 0 && (
-          <ol className={`${ui.log} ${styles.log}`} data-testid="idem-key-log">
+          <ol ref={keyLogRef} className={`${ui.log} ${styles.log}`} data-testid="idem-key-log">
             {keyLog.map((line, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: an append-only log
-              <li key={i}>{line}</li>
+              <li key={i} data-testid="idem-key-line">
+                {line}
+              </li>
             ))}
           </ol>
         )}

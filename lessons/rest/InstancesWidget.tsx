@@ -3,8 +3,10 @@
 import { useEffect, useState } from 'react';
 import { getLabJson } from '../../components/lab/clients/plumbing';
 import { useLab } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
+import { problemMessage } from '../../lib/problem';
 import { euros, JSON_HEADERS, jsonOf } from './shared';
 import styles from './widgets.module.css';
 
@@ -13,10 +15,13 @@ interface InstanceStatus {
   running: boolean;
 }
 interface Served {
-  instance: string;
+  /** Null when no instance answered (the balancer itself refused: both are stopped). */
+  instance: string | null;
   status: number;
   etag: string;
   balanceCents: number | null;
+  /** The problem's title when the request failed, e.g. "No instance running". */
+  problem: string | null;
 }
 
 /** Experiment 4: ten requests through the lab's round-robin, and an instance to stop. */
@@ -28,6 +33,9 @@ export function InstancesWidget() {
   ]);
   const [served, setServed] = useState<Served[]>([]);
   const [busy, setBusy] = useState(false);
+  /** Why the latest request failed, in the server's words (said once, not on every row). */
+  const [failure, setFailure] = useState<string | null>(null);
+  const logRef = useFollowTail<HTMLOListElement>(served.length);
 
   useEffect(() => {
     getLabJson<{ instances: InstanceStatus[] }>('/api/rest/instances')
@@ -38,19 +46,24 @@ export function InstancesWidget() {
   const sendTen = async () => {
     setBusy(true);
     setServed([]);
+    setFailure(null);
     try {
       for (let i = 0; i < 10; i++) {
         // no-store: every request must reach an instance, not the browser cache.
         const response = await labFetch('/api/accounts/123', { protocol: 'rest', cache: 'no-store' });
-        const body = await jsonOf<{ balanceCents?: number }>(response);
+        const body = await jsonOf<{ balanceCents?: number; title?: unknown }>(response);
         const row: Served = {
-          instance: response.headers.get('X-Lab-Instance') ?? '?',
+          instance: response.headers.get('X-Lab-Instance'),
           status: response.status,
           etag: response.headers.get('ETag') ?? '',
-          balanceCents: body?.balanceCents ?? null,
+          balanceCents: response.ok ? (body?.balanceCents ?? null) : null,
+          problem: response.ok ? null : typeof body?.title === 'string' ? body.title : response.statusText,
         };
+        if (!response.ok) setFailure(`${response.status}: ${problemMessage(body) ?? response.statusText}`);
         setServed((list) => [...list, row]);
       }
+    } catch (error: unknown) {
+      setFailure(`No response: ${(error as Error).message}`);
     } finally {
       setBusy(false);
     }
@@ -95,15 +108,21 @@ export function InstancesWidget() {
           ))}
         </div>
         {served.length > 0 && (
-          <ol className={`${ui.log} ${styles.log}`} data-testid="inst-log">
+          <ol ref={logRef} className={`${ui.log} ${styles.log}`} data-testid="inst-log">
             {served.map((s, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: an append-only log
-              <li key={i} data-testid="inst-row" data-instance={s.instance} data-status={s.status}>
-                #{i + 1} instance {s.instance} → {s.status} · balance {s.balanceCents === null ? '—' : euros(s.balanceCents)} ·
-                ETag {s.etag}
+              <li key={i} data-testid="inst-row" data-instance={s.instance ?? 'none'} data-status={s.status}>
+                {s.problem === null
+                  ? `#${i + 1} instance ${s.instance ?? '?'} → ${s.status} · balance ${s.balanceCents === null ? '—' : euros(s.balanceCents)} · ETag ${s.etag}`
+                  : `#${i + 1} ${s.instance ? `instance ${s.instance}` : 'no instance'} → ${s.status} · ${s.problem}`}
               </li>
             ))}
           </ol>
+        )}
+        {failure && (
+          <p className={ui.error} data-testid="inst-error">
+            {failure}
+          </p>
         )}
       </div>
     </WidgetFrame>

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
+import { problemMessageIn } from '../../lib/problem';
 import { euros, utf8Bytes } from './shared';
 import styles from './widgets.module.css';
 
@@ -25,11 +26,18 @@ export function OverFetchWidget() {
     try {
       const response = await labFetch('/api/accounts/123', { protocol: 'rest', cache: 'no-store' });
       const text = await response.text();
+      if (!response.ok) {
+        // An error body is not an account: counting its bytes as one would report nonsense (€NaN, 99% thrown away).
+        setCard(null);
+        setFailure(`${response.status} ${response.statusText}: ${problemMessageIn(text) ?? 'no account came back.'}`);
+        return;
+      }
       const account = JSON.parse(text) as { owner: string; balanceCents: number };
       const used = { owner: account.owner, balanceCents: account.balanceCents };
       setCard({ ...used, arrived: utf8Bytes(text), used: utf8Bytes(JSON.stringify(used)) });
     } catch (error: unknown) {
-      setFailure((error as Error).message);
+      setCard(null);
+      setFailure(`No response: ${(error as Error).message}`);
     }
   };
 
@@ -41,7 +49,11 @@ export function OverFetchWidget() {
             Load the card
           </button>
         </div>
-        {failure && <p className={ui.error}>{failure}</p>}
+        {failure && (
+          <p className={ui.error} data-testid="over-error">
+            {failure}
+          </p>
+        )}
         {card && (
           <>
             <p data-testid="over-card">

@@ -5,6 +5,7 @@ import { labResponseInfo } from '../../components/lab/clients/fetch';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
+import { type HeaderPair, parseHeaderLines, pathProblem } from './request-checks';
 import { prettyJson } from './shared';
 import styles from './widgets.module.css';
 
@@ -42,18 +43,6 @@ interface Exchange {
   fromCache: boolean;
 }
 
-/** "Name: value" lines → header pairs (blank lines ignored). */
-function parseHeaderLines(text: string): [string, string][] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.includes(':'))
-    .map((line) => {
-      const at = line.indexOf(':');
-      return [line.slice(0, at).trim(), line.slice(at + 1).trim()];
-    });
-}
-
 /**
  * Experiment 1: any method on any path, with the request and the response
  * shown as the text that crosses the wire.
@@ -79,11 +68,19 @@ export function RequestBuilder() {
   const hasBody = method !== 'GET' && body.trim() !== '';
 
   const send = async () => {
+    // Refused here, before fetch: with a sentence that says what to fix rather than fetch's bare TypeError.
+    const extra = parseHeaderLines(headerText);
+    const refusal = pathProblem(path, window.location.origin) ?? extra.problem;
+    if (refusal) {
+      setExchange(null);
+      setFailure(refusal);
+      return;
+    }
     setPending(true);
     setFailure(null);
-    const headers: [string, string][] = [
-      ...(hasBody ? ([['Content-Type', 'application/json']] as [string, string][]) : []),
-      ...parseHeaderLines(headerText),
+    const headers: HeaderPair[] = [
+      ...(hasBody ? ([['Content-Type', 'application/json']] as HeaderPair[]) : []),
+      ...extra.headers,
     ];
     const rawRequest = [
       `${method} ${path} HTTP/1.1`,
@@ -162,7 +159,7 @@ export function RequestBuilder() {
               onChange={(e) => setPath(e.target.value)}
               spellCheck={false}
             />
-            <button type="submit" className="lab-button" data-testid="rest-send" disabled={pending || !path.startsWith('/')}>
+            <button type="submit" className="lab-button" data-testid="rest-send" disabled={pending || path.trim() === ''}>
               {pending ? 'Sending…' : 'Send'}
             </button>
           </div>
@@ -197,7 +194,11 @@ export function RequestBuilder() {
             </div>
           </div>
         </form>
-        {failure && <p className={ui.error}>{failure}</p>}
+        {failure && (
+          <p className={ui.error} data-testid="rest-failure">
+            {failure}
+          </p>
+        )}
         {exchange && (
           <div className={ui.columns}>
             <div>

@@ -5,11 +5,15 @@ import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { now } from '../../lib/clock';
-import { euros, jsonOf } from './shared';
+import { problemMessageIn } from '../../lib/problem';
+import { euros } from './shared';
+import { merchantIdsIn, SCREEN_TRANSACTIONS } from './waterfall';
 import styles from './widgets.module.css';
 
 interface Trip {
   path: string;
+  /** 1, 2, 3: which wave of requests it belongs to; a wave can only start when the one before has arrived. */
+  round: number;
   startMs: number;
   durationMs: number;
   status: number;
@@ -17,13 +21,21 @@ interface Trip {
 interface Screen {
   owner: string;
   balanceCents: number;
-  lines: { description: string; amountCents: number; merchant: string }[];
+  lines: { id: string; description: string; amountCents: number; merchant: string }[];
+}
+interface Transaction {
+  id: string;
+  description: string;
+  amountCents: number;
+  merchantId: string | null;
 }
 
 /**
- * Experiment 6: an account screen built from REST resources. Each request
- * needs an answer from the one before (the transactions name merchants by
- * id), so they happen one after another: a waterfall of round trips.
+ * Experiment 6: an account screen built from REST resources. Each round needs
+ * an answer from the one before (the account links its transactions, the
+ * transactions name merchants by id), so the rounds happen one after another:
+ * a waterfall of round trips. The merchants don't need each other, so they go
+ * out together, each one once.
  */
 export function WaterfallWidget() {
   const { fetch: labFetch } = useLab();
@@ -42,25 +54,36 @@ export function WaterfallWidget() {
     const t0 = now();
     const done: Trip[] = [];
     // no-store keeps the merchants out of the browser cache, so every load shows the full waterfall.
-    const get = async <T,>(path: string): Promise<T> => {
+    const get = async <T,>(path: string, round: number): Promise<T> => {
       const startMs = now() - t0;
       const response = await labFetch(path, { protocol: 'rest', cache: 'no-store' });
-      const body = await jsonOf<T>(response);
-      done.push({ path, startMs, durationMs: now() - t0 - startMs, status: response.status });
+      const text = await response.text();
+      done.push({ path, round, startMs, durationMs: now() - t0 - startMs, status: response.status });
       setTrips([...done]);
-      if (!response.ok || body === null) throw new Error(`${path} answered ${response.status}`);
-      return body;
+      if (!response.ok) {
+        throw new Error(`${path} answered ${response.status}: ${problemMessageIn(text) ?? response.statusText}`);
+      }
+      return JSON.parse(text) as T;
     };
     try {
-      const account = await get<{ owner: string; balanceCents: number; links: { transactions: string } }>('/api/accounts/123');
-      const { transactions } = await get<{
-        transactions: { description: string; amountCents: number; merchantId: string | null }[];
-      }>(account.links.transactions);
-      const lines: Screen['lines'] = [];
-      for (const t of transactions) {
-        const merchant = t.merchantId ? await get<{ name: string }>(`/api/merchants/${encodeURIComponent(t.merchantId)}`) : null;
-        lines.push({ description: t.description, amountCents: t.amountCents, merchant: merchant?.name ?? '—' });
-      }
+      const account = await get<{ owner: string; balanceCents: number; links: { transactions: string } }>('/api/accounts/123', 1);
+      const { transactions } = await get<{ transactions: Transaction[] }>(
+        `${account.links.transactions}?limit=${SCREEN_TRANSACTIONS}`,
+        2,
+      );
+      const merchants = await Promise.all(
+        merchantIdsIn(transactions).map(async (id) => {
+          const merchant = await get<{ name: string }>(`/api/merchants/${encodeURIComponent(id)}`, 3);
+          return [id, merchant.name] as const;
+        }),
+      );
+      const nameOf = new Map(merchants);
+      const lines = transactions.map((t) => ({
+        id: t.id,
+        description: t.description,
+        amountCents: t.amountCents,
+        merchant: (t.merchantId && nameOf.get(t.merchantId)) ?? '—',
+      }));
       setScreen({ owner: account.owner, balanceCents: account.balanceCents, lines });
       setTotalMs(now() - t0);
     } catch (error: unknown) {
@@ -70,6 +93,7 @@ export function WaterfallWidget() {
     }
   };
 
+  const rounds = new Set(trips.map((t) => t.round)).size;
   const span = Math.max(1, totalMs ?? trips.reduce((max, t) => Math.max(max, t.startMs + t.durationMs), 0));
 
   return (
@@ -80,8 +104,8 @@ export function WaterfallWidget() {
             {busy ? 'Loading…' : 'Load the screen'}
           </button>
           {totalMs !== null && (
-            <span data-testid="fall-summary" data-trips={trips.length} data-total-ms={Math.round(totalMs)}>
-              {trips.length} round trips, {Math.round(totalMs)} ms in total
+            <span data-testid="fall-summary" data-trips={trips.length} data-rounds={rounds} data-total-ms={Math.round(totalMs)}>
+              {trips.length} requests in {rounds} rounds, {Math.round(totalMs)} ms in total
             </span>
           )}
         </div>
@@ -90,8 +114,10 @@ export function WaterfallWidget() {
           <ol className={styles.waterfall} data-testid="fall-trips">
             {trips.map((t) => (
               <li
-                key={`${t.path}-${t.startMs}`}
+                key={t.path}
                 data-testid="fall-trip"
+                data-path={t.path}
+                data-round={t.round}
                 data-duration-ms={Math.round(t.durationMs)}
                 data-start-ms={Math.round(t.startMs)}
               >
@@ -115,7 +141,7 @@ export function WaterfallWidget() {
             </p>
             <ul className={`${ui.log} ${styles.log}`}>
               {screen.lines.map((l) => (
-                <li key={`${l.description}-${l.amountCents}-${l.merchant}`}>
+                <li key={l.id} data-testid="fall-line" data-transaction={l.id}>
                   {l.merchant}: {l.description} {euros(l.amountCents)}
                 </li>
               ))}

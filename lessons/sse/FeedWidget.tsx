@@ -6,12 +6,16 @@ import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
+import { euros } from '../rest/shared';
 import { StreamStateBadge } from './StreamState';
 import styles from './widgets.module.css';
 
 const CHANNELS = ['balance', 'transactions', 'alerts'] as const;
 type Channel = (typeof CHANNELS)[number];
 const SHOWN = 20;
+
+/** The feed carries euros (750.5); shown the way the REST lesson shows money ("-€750.50"), via its Intl formatter. */
+const money = (amount: number) => euros(Math.round(amount * 100));
 
 interface Transaction {
   id: string;
@@ -123,7 +127,7 @@ export function FeedWidget() {
           <ul>
             {Object.entries(balances).map(([id, value]) => (
               <li key={id}>
-                account {id}: €{value.toFixed(2)}
+                account {id}: {money(value)}
               </li>
             ))}
           </ul>
@@ -135,7 +139,7 @@ export function FeedWidget() {
           <ul>
             {transactions.map((t) => (
               <li key={t.id}>
-                {t.account}: €{t.amount.toFixed(2)} {t.description}
+                {t.account}: {money(t.amount)} {t.description}
               </li>
             ))}
           </ul>

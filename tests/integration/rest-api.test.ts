@@ -65,6 +65,28 @@ describe('resources and status codes', () => {
     expect(body.transactions.map((t) => t.id)).toEqual(['t-3', 't-2', 't-1']);
   });
 
+  it('?limit=N on the statement returns only the latest N; a limit that is not 1 to 100 → 400', async () => {
+    const session = await lab.newSession();
+    for (let i = 0; i < 3; i++) expect((await pay(session, coffee)).status).toBe(201);
+    const ids = async (query: string) => {
+      const res = await lab.request(`/api/accounts/123/transactions${query}`, { session });
+      expect(res.status, query).toBe(200);
+      return ((await res.json()) as { transactions: { id: string }[] }).transactions.map((t) => t.id);
+    };
+    const all = await ids('');
+    expect(all).toHaveLength(6);
+    expect(await ids('?limit=2')).toEqual(all.slice(0, 2));
+    expect(await ids('?limit=100')).toEqual(all);
+    for (const bad of ['0', '-1', '101', '2.5', 'five', '', '1e2']) {
+      const problem = await expectProblem(
+        await lab.request(`/api/accounts/123/transactions?limit=${bad}`, { session }),
+        400,
+        'Invalid limit',
+      );
+      expect(problem.detail, bad).toContain('1 to 100');
+    }
+  });
+
   it('POST a payment: 201 + Location that resolves; the balance moves', async () => {
     const session = await lab.newSession();
     const res = await pay(session, coffee);
@@ -202,8 +224,15 @@ describe('conditional requests', () => {
     const current = stale.headers.get('etag') as string;
     expect(problem.currentEtag).toBe(current);
     expect((await account(session)).owner).toBe('Someone else');
-    // Weak tags never match If-Match (strong comparison).
-    await expectProblem(await json(session, 'PATCH', '/api/accounts/123', { owner: 'Me' }, { 'if-match': `W/${current}` }), 412);
+    // Weak tags never match If-Match (strong comparison), and the 412 says so rather than blaming a change.
+    const weak = await expectProblem(
+      await json(session, 'PATCH', '/api/accounts/123', { owner: 'Me' }, { 'if-match': `W/${current}` }),
+      412,
+    );
+    expect(weak.detail).toContain('strong comparison');
+    expect(weak.detail).not.toContain('changed');
+    expect(weak.detail).toContain(current);
+    expect(problem.detail).toContain('changed this resource since you read it');
     expect((await json(session, 'PATCH', '/api/accounts/123', { owner: 'Me' }, { 'if-match': current })).status).toBe(200);
     expect(
       (await lab.request('/api/accounts/123', { method: 'DELETE', session, headers: { 'if-match': '"stale"' } })).status,

@@ -4,7 +4,7 @@ import type { Lab } from '../../lab';
 import { acceptWebSocket } from '../../lab/websocket';
 
 /** Echo messages are small; anything bigger is refused with close code 1009 (message too big). */
-const MAX_ECHO_BYTES = 64 * 1024;
+export const MAX_ECHO_BYTES = 64 * 1024;
 
 /** WebSocket /api/intro/echo — sends every message straight back (after any injected latency). */
 export function createEcho() {

@@ -45,12 +45,14 @@ export function cardsOf(db: SessionDb, accountId: string): CardRow[] {
   );
 }
 
-export function transactionsOf(db: SessionDb, accountId: string): TransactionRow[] {
-  return db.all<TransactionRow>(
-    `SELECT id, account_id, merchant_id, amount_cents, description, created_at FROM transactions
-      WHERE session_id = :session AND account_id = ? ORDER BY created_at DESC, id DESC`,
-    accountId,
-  );
+/** The account's statement, newest first; only the latest `limit` when one is given. */
+export function transactionsOf(db: SessionDb, accountId: string, limit?: number): TransactionRow[] {
+  const sql = `SELECT id, account_id, merchant_id, amount_cents, description, created_at FROM transactions
+      WHERE session_id = :session AND account_id = ? ORDER BY created_at DESC, id DESC`;
+  // Two statements rather than "LIMIT -1": the timeline shows the SQL, and a student should see no magic number.
+  return limit === undefined
+    ? db.all<TransactionRow>(sql, accountId)
+    : db.all<TransactionRow>(`${sql} LIMIT ?`, accountId, limit);
 }
 
 export function findTransaction(db: SessionDb, id: string): TransactionRow | undefined {

@@ -42,6 +42,19 @@ describe('If-Match (strong comparison, RFC 9110 §13.1.1)', () => {
       }
     }
   });
+  it('says a weak form of the current tag fails for being weak, not because the resource changed', () => {
+    const detailFor = (header: string) => {
+      try {
+        requireIfMatch(req({ 'if-match': header }), tag);
+      } catch (error: unknown) {
+        return (error as HttpError).detail;
+      }
+      return expect.unreachable();
+    };
+    expect(detailFor(`W/${tag}`)).toMatch(/strong comparison/);
+    expect(detailFor(`W/${tag}`)).not.toMatch(/changed/);
+    expect(detailFor('"stale"')).toMatch(/changed this resource/);
+  });
 });
 
 describe('strong ETags', () => {

@@ -73,11 +73,16 @@ export function requireIfMatch(req: IncomingMessage, currentEtag: string): void 
   if (ifMatch === undefined) return;
   const tags = ifMatch.split(',').map((t) => t.trim());
   if (tags.includes('*') || tags.some((t) => !t.startsWith('W/') && t === currentEtag)) return;
+  // A weak form of the current tag names the right version, so "someone changed it" would be false.
+  const weakOfCurrent = tags.includes(`W/${currentEtag}`);
   throw new HttpError(
     412,
     'Precondition failed',
-    `Someone changed this resource since you read it: your If-Match was ${ifMatch}, it is now ${currentEtag}. ` +
-      'GET it again, reapply your change, and send it with the new ETag.',
+    weakOfCurrent
+      ? `If-Match uses strong comparison, and a weak tag (W/"…") never matches, not even W/ of the current one. ` +
+          `Your If-Match was ${ifMatch}; send the ETag exactly as the server gave it: If-Match: ${currentEtag}.`
+      : `Someone changed this resource since you read it: your If-Match was ${ifMatch}, it is now ${currentEtag}. ` +
+          'GET it again, reapply your change, and send it with the new ETag.',
     { currentEtag },
     { etag: currentEtag },
   );

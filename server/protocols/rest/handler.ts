@@ -51,12 +51,13 @@ export function createInstance() {
       noContent(ctx);
     },
 
-    /** GET /api/accounts/{id}/transactions */
+    /** GET /api/accounts/{id}/transactions[?limit=N] — newest first; `limit` keeps only the latest N. */
     listTransactions(ctx: SessionContext): void {
       const db = ctx.lab.sessionDb(ctx.sessionId);
       const id = ctx.params.id ?? '';
+      const limit = limitParam(ctx);
       if (!findAccount(db, id)) throw noSuchAccount(id);
-      const transactions = transactionsOf(db, id).map(transactionJson);
+      const transactions = transactionsOf(db, id, limit).map(transactionJson);
       sendRepresentation(ctx.req, ctx.res, { accountId: id, transactions }, CACHE_POLICY.transactions);
     },
 
@@ -197,6 +198,28 @@ function noSuchAccount(id: string): HttpError {
 function notFound(what: string, id: string, hint: string): HttpError {
   const shown = id.length > 60 ? `${id.slice(0, 60)}…` : id;
   return new HttpError(404, `No such ${what}`, `Your bank has no ${what} "${shown}". ${hint}`);
+}
+
+/** The most `?limit=` may ask for: a page of a statement, not a way to make SQLite count to a billion. */
+export const MAX_LIST_LIMIT = 100;
+
+/** `?limit=N` on a list: a whole number from 1 to MAX_LIST_LIMIT, or undefined when absent. */
+function limitParam(ctx: SessionContext): number | undefined {
+  // Only a request with a query string pays for parsing the URL (see RequestTarget).
+  if (!ctx.req.url?.includes('?')) return undefined;
+  const raw = ctx.url.searchParams.get('limit');
+  if (raw === null) return undefined;
+  const limit = /^[0-9]{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(limit >= 1 && limit <= MAX_LIST_LIMIT)) {
+    const shown = raw.length > 20 ? `${raw.slice(0, 20)}…` : raw;
+    throw new HttpError(
+      400,
+      'Invalid limit',
+      `?limit= takes a whole number from 1 to ${MAX_LIST_LIMIT}, the most recent transactions to return; "${shown}" isn't one. ` +
+        'Leave it out for the whole statement.',
+    );
+  }
+  return limit;
 }
 
 function noContent(ctx: SessionContext): void {
