@@ -62,6 +62,22 @@ test('the request builder shows raw requests and responses, each on the timeline
   await expect(builder.getByTestId('rest-status')).toHaveText('405');
   await expect(raw).toContainText('allow: GET, PUT, PATCH, DELETE');
   await expect(raw).toContainText('application/problem+json');
+  // The refusal is on the timeline from both sides, like any other exchange.
+  const refused = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'browser' && e.kind === 'response' && e.detail?.status === 405,
+    'the browser side of the 405',
+  );
+  await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'response' && e.stream === refused.stream,
+    'the server side of the 405',
+  );
+  const refusedTwin = serverTwin(await lab.events(page), refused);
+  expect(refusedTwin.map((e) => [e.protocol, e.kind, e.detail?.status ?? e.detail?.method])).toEqual([
+    ['rest', 'request', 'POST'],
+    ['rest', 'response', 405],
+  ]);
 
   // A read-only field: 422 explaining why.
   await builder.getByTestId('rest-method').selectOption('PATCH');
