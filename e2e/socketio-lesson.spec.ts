@@ -12,6 +12,11 @@ test('socket.io: polling then WebSocket, and state recovered after a short absen
   await expectState(page, 'sio-customer-state', 'open');
   await expectState(page, 'sio-agent-state', 'open');
   await expect(page.getByTestId('sio-customer-transport')).toHaveText('websocket');
+  // A first connect starts a session: there was nothing to recover, so it says so rather than "not recovered".
+  for (const as of ['customer', 'agent']) {
+    await expect(page.getByTestId(`sio-${as}-recovered`)).toHaveAttribute('data-recovered', 'new');
+    await expect(page.getByTestId(`sio-${as}-recovered`)).toHaveText('new session');
+  }
   const conn = await page.getByTestId('sio-customer-state').getAttribute('data-conn');
   const handshake = await lab.waitForEvent(
     page,
@@ -54,6 +59,21 @@ test('socket.io: polling then WebSocket, and state recovered after a short absen
   expect(recovered.summary).toMatch(/recovered/);
 });
 
+test('socket.io: the logs follow their newest line', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+  await expectState(page, 'sio-customer-state', 'open');
+  await expectState(page, 'sio-agent-state', 'open');
+  // More lines than either log shows at once.
+  for (let i = 1; i <= 15; i++) await say(page, 'sio-agent', `line ${i}`);
+  await expect(page.locator('[data-testid="sio-customer-log"] li').last()).toContainText('agent: line 15');
+  for (const pane of ['sio-customer-log', 'sio-agent-log']) {
+    const log = page.getByTestId(pane);
+    await log.scrollIntoViewIfNeeded();
+    expect(await log.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+    await expect(log.locator('li').last()).toBeInViewport();
+  }
+});
+
 test('socket.io: an absence past maxDisconnectionDuration is not recovered and the message is lost', async ({ lab }) => {
   test.setTimeout(60_000);
   const [{ page }] = await lab.openLesson(SLUG);
@@ -65,6 +85,9 @@ test('socket.io: an absence past maxDisconnectionDuration is not recovered and t
   await expect(page.locator('[data-testid="sio-agent-log"] li[data-kind="mine"]')).toContainText('✓');
   await expectState(page, 'sio-customer-state', 'open', 25_000);
   await expect(page.getByTestId('sio-customer-recovered')).toHaveAttribute('data-recovered', 'false');
+  await expect(page.getByTestId('sio-customer-recovered')).toHaveText('not recovered');
+  await page.getByTestId('sio-customer-log').scrollIntoViewIfNeeded();
+  await expect(page.locator('[data-testid="sio-customer-log"] li').last()).toBeInViewport();
   expect((await logLines(page.getByTestId('sio-customer-log'))).some((l) => l.includes('never see this'))).toBe(false);
 });
 

@@ -75,6 +75,8 @@ test('retries: a 500 is retried with growing delays until failed; redeliver succ
   await newest(page).getByTestId('wh-redeliver').click();
   await expectNewest(page, 'delivered', { attempts: 6 });
   await expect(newest(page).getByTestId('wh-attempt').last()).toHaveAttribute('data-status', '200');
+  // The numbering goes on: the redelivery is the sixth attempt, not a new "#1".
+  await expect(newest(page).getByTestId('wh-attempt-n')).toHaveText(['#1', '#2', '#3', '#4', '#5', '#6']);
 });
 
 test('retries: a hang times out, a down receiver refuses the connection', async ({ lab }) => {
@@ -114,6 +116,50 @@ test('durability: deliveries committed while the worker is stopped all arrive on
   await expect(page.locator('[data-testid="wh-delivery"][data-status="delivered"]')).toHaveCount(5);
   await expectCredited(page, 5);
   expect((await sideEvents(lab, page, 'bank')).filter((e) => e.kind === 'request')).toHaveLength(5);
+});
+
+test('after a reload the worker and auto-events controls show what the server has', async ({ lab }) => {
+  const page = await openRegistered(lab);
+  await page.getByTestId('wh-worker-toggle').click();
+  await expect(page.getByTestId('wh-worker-state')).toHaveText('worker stopped');
+  await setCheck(page, 'wh-auto', true);
+
+  await page.reload();
+  await expect(page.getByTestId('wh-worker-state')).toHaveText('worker stopped');
+  await expect(page.getByTestId('wh-worker-toggle')).toHaveText('Start delivery worker');
+  await expect(page.getByTestId('wh-auto')).toBeChecked();
+  // Your app's settings come back too, since my-app exists.
+  await expect(page.getByTestId('wh-mode')).toHaveValue('ok');
+
+  // The first click does what the button says.
+  await page.getByTestId('wh-worker-toggle').click();
+  await expect(page.getByTestId('wh-worker-state')).toHaveText('worker running');
+  await setCheck(page, 'wh-auto', false);
+  await page.reload();
+  await expect(page.getByTestId('wh-worker-state')).toHaveText('worker running');
+  await expect(page.getByTestId('wh-auto')).not.toBeChecked();
+});
+
+test('a fresh page asks for nothing that does not exist yet (no 404 for an unregistered receiver)', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+  // The lab's API only (a page asset such as a favicon is not this lesson's business).
+  const notFound: string[] = [];
+  page.on('console', (message) => {
+    const { url } = message.location();
+    if (message.type() === 'error' && /status of 404/.test(message.text()) && url.includes('/api/')) notFound.push(url);
+  });
+  page.on('response', (response) => {
+    if (response.status() === 404 && response.url().includes('/api/')) notFound.push(response.url());
+  });
+  await page.reload();
+  // The bank's state has loaded: the controls are drawn from it.
+  await expect(page.getByTestId('wh-worker-state')).toHaveText('worker running');
+  await expect(page.getByTestId('wh-auto')).toBeEnabled();
+  const asked = (await lab.events(page)).filter(
+    (e) => e.origin === 'browser' && e.kind === 'request' && /\/api\/webhooks\/receivers\//.test(e.detail?.url ?? ''),
+  );
+  expect(asked).toEqual([]);
+  expect(notFound).toEqual([]);
 });
 
 test('the bank also sends events on its own schedule', async ({ lab }) => {

@@ -22,6 +22,8 @@ test('duplicates: credited twice without dedupe, once with it', async ({ lab }) 
   await sendEvent(page);
   await expectNewest(page, 'delivered', { attempts: 2, timeout: 20_000 });
   await expectCredited(page, 2);
+  // "Once": the app went back to answering 200, and the menu says so, so picking the option again is a real change.
+  await expect(page.getByTestId('wh-mode')).toHaveValue('ok');
 
   await setCheck(page, 'wh-dedupe', true);
   await setMode(page, 'slow-once');

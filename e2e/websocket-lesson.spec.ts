@@ -72,6 +72,83 @@ test('frames: the three length encodings, masked from the browser and unmasked f
   await expect(page.getByTestId('ws-frames').getByTestId('hexdump')).toContainText('81 fd');
 });
 
+test('frames: the socket opens again after Close (1000) and after a drop', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+  await expectState(page, 'frames-state', 'open');
+  await page.getByTestId('frames-close').click();
+  await expectState(page, 'frames-state', 'closed');
+  await expect(page.getByTestId('frames-closed')).toHaveText('You closed the socket (code 1000).');
+  await page.getByTestId('frames-open').click();
+  await expectState(page, 'frames-state', 'open');
+  await expect(page.getByTestId('frames-closed')).toHaveCount(0);
+  await expect(page.getByTestId('frames-open')).toHaveCount(0);
+
+  // The chat's drop (target "ws") takes the frames socket down too.
+  await page.getByTestId('drop-ws').click();
+  await expectState(page, 'frames-state', 'closed');
+  await expect(page.getByTestId('frames-closed')).toHaveAttribute('data-code', '1006');
+  await page.getByTestId('frames-open').click();
+  await expectState(page, 'frames-state', 'open');
+  const conn = (await page.getByTestId('frames-state').getAttribute('data-conn')) as string;
+  await page.getByTestId('frames-send-125').click();
+  await lab.waitForEvent(
+    page,
+    (e) =>
+      e.origin === 'server' &&
+      e.kind === 'frame' &&
+      e.conn === conn &&
+      e.dir === 'out' &&
+      e.detail?.fields?.payloadLength === 125,
+    'the echo on the reopened socket',
+  );
+});
+
+test('frames: a message over the server limit is refused with 1009, explained, and recorded as 1009 on both sides', async ({
+  lab,
+}) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+  await expectState(page, 'frames-state', 'open');
+  const conn = (await page.getByTestId('frames-state').getAttribute('data-conn')) as string;
+  // MAX_FRAME_BYTES (server/protocols/websocket/limits.ts) is 96 KiB.
+  await page.getByTestId('frames-input').fill('x'.repeat(96 * 1024 + 1));
+  await expect(page.getByTestId('frames-too-big')).toContainText("over the server's limit of 98,304");
+  await page.getByTestId('frames-send').click();
+  await expectState(page, 'frames-state', 'closed');
+  await expect(page.getByTestId('frames-closed')).toHaveAttribute('data-code', '1009');
+  await expect(page.getByTestId('frames-closed')).toContainText('"message too big"');
+  const browser = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'browser' && e.kind === 'close' && e.conn === conn,
+    "the browser's close",
+  );
+  expect(browser.detail?.code).toBe(1009);
+  const server = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'close' && e.conn === conn,
+    "the server's close",
+  );
+  expect(server.detail?.code).toBe(1009);
+  expect(server.summary).toMatch(/^Closed with code 1009/);
+  await page.getByTestId('frames-input').fill('small again');
+  await page.getByTestId('frames-open').click();
+  await expectState(page, 'frames-state', 'open');
+});
+
+test('the chat logs follow their newest line', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG);
+  await expectState(page, 'chat-customer-state', 'open');
+  await expectState(page, 'chat-agent-state', 'open');
+  // More lines than either log shows at once.
+  for (let i = 1; i <= 15; i++) await say(page, 'chat-customer', `line ${i}`);
+  for (const pane of ['chat-customer-log', 'chat-agent-log']) {
+    const log = page.getByTestId(pane);
+    await expect(log.locator('li').last()).toContainText('line 15');
+    await log.scrollIntoViewIfNeeded();
+    expect(await log.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+    await expect(log.locator('li').last()).toBeInViewport();
+  }
+});
+
 test('the chat protocol: ack and delivered receipts, typing, and a request answered by id while chat overtakes it', async ({
   lab,
 }) => {
@@ -138,6 +215,8 @@ test('the hand-written reconnect backs off with full jitter and delivers queued 
   await say(page, 'chat-customer', 'queued one');
   await say(page, 'chat-customer', 'queued two');
   await expect(page.locator('[data-testid="chat-customer-log"] li[data-status="queued"]')).toHaveCount(2);
+  await page.getByTestId('chat-customer-log').scrollIntoViewIfNeeded();
+  await expect(page.locator('[data-testid="chat-customer-log"] li').last()).toBeInViewport();
 
   await expectState(page, 'chat-customer-state', 'open', 20_000);
   await expectState(page, 'chat-agent-state', 'open', 20_000);

@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useId, useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { type DeliveryView, euros, RECEIVER, RECEIVER_PATH, useWebhookLog } from './useWebhookLog';
@@ -31,6 +32,14 @@ interface ReceiverState {
   balances: Record<string, number>;
 }
 
+/** GET /api/webhooks/bank: the bank's controls as the server has them. */
+interface BankState {
+  autoEvents: boolean;
+  worker: 'running' | 'stopped';
+  /** The session's receivers by name: my-app is only asked about once it exists. */
+  receivers: string[];
+}
+
 interface Problem {
   title?: string;
   detail?: string;
@@ -52,7 +61,9 @@ export function WebhookConsole() {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [startBalance, setStartBalance] = useState<number | null>(null);
   const [eventType, setEventType] = useState('transaction.created');
-  const [workerRunning, setWorkerRunning] = useState(true);
+  // null until the server says: the controls start from its state, not from a guess (a reload keeps them right).
+  const [workerRunning, setWorkerRunning] = useState<boolean | null>(null);
+  const [autoEvents, setAutoEvents] = useState<boolean | null>(null);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
 
@@ -78,17 +89,37 @@ export function WebhookConsole() {
     [labFetch],
   );
 
-  // Your app's settings and starting balance, once (a 404 simply means nothing is registered yet).
-  useEffect(() => {
-    void labFetch(`/api/webhooks/receivers/${RECEIVER}`, { protocol: 'webhooks' })
-      .then(async (res) => {
-        if (res.status !== 200) return;
-        const state = (await res.json()) as ReceiverState;
-        setSettings(state.settings);
-        setStartBalance(state.balances['123'] ?? null);
-      })
-      .catch(() => undefined);
+  /** Your app's settings (and, the first time, its starting balance) as the server has them. */
+  const loadReceiver = useCallback(async () => {
+    const res = await labFetch(`/api/webhooks/receivers/${RECEIVER}`, { protocol: 'webhooks' });
+    if (res.status !== 200) return;
+    const state = (await res.json()) as ReceiverState;
+    setSettings(state.settings);
+    setStartBalance((b) => b ?? state.balances['123'] ?? null);
   }, [labFetch]);
+
+  /** The bank's controls; then your app, if the session has it yet (asking before would be a 404). */
+  const loadBank = useCallback(async () => {
+    const res = await labFetch('/api/webhooks/bank', { protocol: 'webhooks' });
+    if (res.status !== 200) return;
+    const bank = (await res.json()) as BankState;
+    setWorkerRunning(bank.worker === 'running');
+    setAutoEvents(bank.autoEvents);
+    if (bank.receivers.includes(RECEIVER)) await loadReceiver();
+  }, [labFetch, loadReceiver]);
+
+  // On load, and whenever the page comes back into view (a terminal may have changed things meanwhile).
+  useEffect(() => {
+    const load = () => void loadBank().catch(() => undefined);
+    load();
+    window.addEventListener('focus', load);
+    return () => window.removeEventListener('focus', load);
+  }, [loadBank]);
+
+  // Your app changed its own settings (process-then-time-out goes back to "ok" after one delivery): read them again.
+  useEffect(() => {
+    if (app.selfChange) void loadReceiver().catch(() => undefined);
+  }, [app.selfChange, loadReceiver]);
 
   const run = (action: () => Promise<unknown>) => async () => {
     setBusy(true);
@@ -128,18 +159,21 @@ export function WebhookConsole() {
     await emit({ type: 'transaction.created', transactionId, delayMs: 1500 });
     await emit({ type: 'transaction.settled', transactionId });
   });
+  // Both toggles show what the server answered, not what the page expected.
   const toggleWorker = run(async () => {
-    const { status } = await call('/api/webhooks/worker', 'POST', { action: workerRunning ? 'stop' : 'start' });
-    if (status === 200) setWorkerRunning(!workerRunning);
+    const { status, json } = await call<{ worker?: string }>('/api/webhooks/worker', 'POST', {
+      action: workerRunning ? 'stop' : 'start',
+    });
+    if (status === 200) setWorkerRunning(json.worker === 'running');
   });
-  const [autoEvents, setAutoEvents] = useState(false);
   const toggleAuto = run(async () => {
-    const { status } = await call('/api/webhooks/bank', 'PUT', { autoEvents: !autoEvents });
-    if (status === 200) setAutoEvents(!autoEvents);
+    const { status, json } = await call<{ autoEvents?: boolean }>('/api/webhooks/bank', 'PUT', { autoEvents: !autoEvents });
+    if (status === 200) setAutoEvents(json.autoEvents === true);
   });
   const redeliver = (event: string) => run(() => call(`/api/webhooks/events/${event}/redeliver`, 'POST'))();
 
   const balance = app.balanceCents ?? startBalance;
+  const transactionsRef = useFollowTail<HTMLUListElement>(app.transactions.size);
   return (
     <WidgetFrame title="The bank and your app" testId="webhook-console">
       <div className={styles.columns}>
@@ -209,21 +243,25 @@ export function WebhookConsole() {
               className="lab-button"
               data-variant={workerRunning ? 'danger' : undefined}
               data-testid="wh-worker-toggle"
-              disabled={busy}
+              disabled={busy || workerRunning === null}
               onClick={() => void toggleWorker()}
             >
-              {workerRunning ? 'Stop delivery worker' : 'Start delivery worker'}
+              {workerRunning === false ? 'Start delivery worker' : 'Stop delivery worker'}
             </button>
-            <span className={ui.state} data-state={workerRunning ? 'open' : 'closed'} data-testid="wh-worker-state">
-              worker {workerRunning ? 'running' : 'stopped'}
+            <span
+              className={ui.state}
+              data-state={workerRunning === null ? 'connecting' : workerRunning ? 'open' : 'closed'}
+              data-testid="wh-worker-state"
+            >
+              worker {workerRunning === null ? '…' : workerRunning ? 'running' : 'stopped'}
             </span>
           </div>
           <label className={styles.check}>
             <input
               type="checkbox"
               data-testid="wh-auto"
-              checked={autoEvents}
-              disabled={busy}
+              checked={autoEvents === true}
+              disabled={busy || autoEvents === null}
               onChange={() => void toggleAuto()}
             />
             the bank sends a €1.00 transaction.created every 10 s on its own
@@ -291,7 +329,7 @@ export function WebhookConsole() {
             )}
           </p>
           {app.transactions.size > 0 && (
-            <ul className={`${ui.log} ${styles.log}`} data-testid="wh-transactions">
+            <ul ref={transactionsRef} className={`${ui.log} ${styles.log}`} data-testid="wh-transactions">
               {[...app.transactions].map(([id, status]) => (
                 <li key={id} data-tx={id} data-status={status}>
                   {id}: {status}
@@ -365,7 +403,7 @@ function DeliveryLog({
             {d.attempts.map((a, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: attempts only ever append
               <li key={i} data-testid="wh-attempt" data-status={a.status ?? 'none'}>
-                #{a.n}
+                <span data-testid="wh-attempt-n">#{a.n}</span>
                 {a.delayMs > 0 ? ` after ${(a.delayMs / 1000).toFixed(1)} s` : ' immediately'} →{' '}
                 {a.durationMs === null ? '…' : `${a.status ?? a.error} (${a.durationMs.toFixed(0)} ms)`}
               </li>

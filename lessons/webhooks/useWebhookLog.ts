@@ -33,6 +33,12 @@ export interface AppView {
   /** Each transaction's status as your app last stored it. */
   transactions: Map<string, string>;
   dedupeHits: number;
+  /**
+   * The newest event in which your app changed its own settings (process-then-time-out
+   * switches itself back to "ok" after one delivery), by timeline id: a page showing the
+   * settings reads them again when this changes.
+   */
+  selfChange: string | null;
 }
 
 const fields = (e: TimelineEvent) => e.detail?.fields ?? {};
@@ -48,7 +54,7 @@ export function useWebhookLog(): { deliveries: DeliveryView[]; app: AppView } {
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the signal that the store's events changed.
   return useMemo(() => {
     const byId = new Map<string, DeliveryView>();
-    const app: AppView = { balanceCents: null, transactions: new Map(), dedupeHits: 0 };
+    const app: AppView = { balanceCents: null, transactions: new Map(), dedupeHits: 0, selfChange: null };
     const events = store
       .getState()
       .events.filter((e) => e.origin === 'server' && e.protocol === 'webhooks')
@@ -61,6 +67,7 @@ export function useWebhookLog(): { deliveries: DeliveryView[]; app: AppView } {
         if (f.applied && typeof f.transaction === 'string' && typeof f.status === 'string')
           app.transactions.set(f.transaction, f.status);
         if (f.dedupe === 'hit') app.dedupeHits++;
+        if (f.modeNow !== undefined) app.selfChange = e.id;
         continue;
       }
       const id = typeof f.delivery === 'string' ? f.delivery : undefined;
@@ -73,7 +80,8 @@ export function useWebhookLog(): { deliveries: DeliveryView[]; app: AppView } {
       if (e.kind === 'note' && typeof f.type === 'string') d.type = f.type;
       if (e.kind === 'note' && /manual redeliver/.test(e.summary)) d.status = 'pending';
       if (e.kind === 'request') {
-        d.attempts.push({ n: Number(f.try), delayMs: e.detail?.delayMs ?? 0, status: null, error: null, durationMs: null });
+        // `attempt` counts over the delivery's whole life (`try` starts again after a redeliver).
+        d.attempts.push({ n: Number(f.attempt), delayMs: e.detail?.delayMs ?? 0, status: null, error: null, durationMs: null });
         d.nextDelayMs = null;
       }
       const last = d.attempts.at(-1);

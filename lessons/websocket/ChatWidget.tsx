@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { LabSocket, type SocketState } from '../../components/lab/clients/websocket';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { Outbox } from './outbox';
@@ -98,6 +99,8 @@ function ChatPane({ as, reconnect }: { as: Role; reconnect: boolean }) {
   const lastTyping = useRef(0);
   const requests = useRef(0);
   const other = as === 'customer' ? 'agent' : 'customer';
+  // The newest line's key: the log is capped, so its length stops changing once full.
+  const logRef = useFollowTail<HTMLOListElement>(lines.at(-1)?.key);
 
   const system = (text: string) => setLines((ls) => withLine(ls, { kind: 'system', text }));
 
@@ -198,7 +201,13 @@ function ChatPane({ as, reconnect }: { as: Role; reconnect: boolean }) {
           </button>
         )}
       </p>
-      <ol className={`${ui.log} ${styles.log}`} data-testid={`chat-${as}-log`} aria-label={`${as} messages`} aria-live="polite">
+      <ol
+        ref={logRef}
+        className={`${ui.log} ${styles.log}`}
+        data-testid={`chat-${as}-log`}
+        aria-label={`${as} messages`}
+        aria-live="polite"
+      >
         {lines.map((l) => (
           <li key={l.key} data-kind={l.kind} data-mine={l.kind === 'mine'} data-id={l.id} data-status={l.status}>
             {l.text}

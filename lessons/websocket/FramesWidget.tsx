@@ -4,8 +4,10 @@ import { useEffect, useId, useState } from 'react';
 import { LabSocket, type SocketState } from '../../components/lab/clients/websocket';
 import { HexDump } from '../../components/lab/HexDump';
 import { useLab } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
+import { MAX_FRAME_BYTES } from '../../server/protocols/websocket/limits';
 import { StateBadge, useLaneEvents } from './shared';
 import styles from './widgets.module.css';
 
@@ -13,6 +15,28 @@ import styles from './widgets.module.css';
 const SIZES = [125, 126, 65_536] as const;
 /** Only the newest frames are listed. */
 const ROWS = 30;
+/** RFC 6455's "message too big": what the server answers a frame over its limit with. */
+const TOO_BIG = 1009;
+const bytesOf = (text: string) => new TextEncoder().encode(text).length;
+
+interface Closed {
+  code: number;
+  byUser: boolean;
+}
+
+/** Why the socket is closed, in words: the code alone ("1009") explains little. */
+function closedText({ code, byUser }: Closed): string {
+  if (byUser) return `You closed the socket (code ${code}).`;
+  if (code === TOO_BIG) {
+    return (
+      `The server refused your message: it is bigger than the ${MAX_FRAME_BYTES.toLocaleString('en')} bytes this server ` +
+      `accepts (its maxPayload), so it closed the connection with code ${TOO_BIG}, "message too big", instead of reading it. ` +
+      'A server answers a message it will not read by ending the whole connection, not by skipping that one message.'
+    );
+  }
+  if (code === 1006) return 'The connection was lost without a close frame (code 1006): dropped, not closed politely.';
+  return `The server closed the connection (code ${code}).`;
+}
 
 /** Sends messages over a WebSocket and lists every frame the server's tap decoded, both directions. */
 export function FramesWidget() {
@@ -21,11 +45,18 @@ export function FramesWidget() {
   const [state, setState] = useState<SocketState>('connecting');
   const [draft, setDraft] = useState('hello, frames');
   const [selected, setSelected] = useState<string | null>(null);
+  const [closed, setClosed] = useState<Closed | null>(null);
   const inputId = useId();
 
   useEffect(() => {
     const ws = new LabSocket(record, { path: '/api/ws/echo', reconnect: false });
-    const off = ws.subscribe({ state: setState });
+    const off = ws.subscribe({
+      state: (s) => {
+        setState(s);
+        if (s !== 'closed') setClosed(null);
+      },
+      close: ({ code, byUser }) => setClosed({ code, byUser }),
+    });
     setSocket(ws);
     setState(ws.state);
     return () => {
@@ -36,6 +67,8 @@ export function FramesWidget() {
 
   const frames = useLaneEvents(socket?.connId, (e) => e.origin === 'server' && e.kind === 'frame').slice(-ROWS);
   const chosen = frames.find((f) => f.id === selected) ?? frames.at(-1);
+  const tableRef = useFollowTail<HTMLDivElement>(frames.at(-1)?.id);
+  const draftBytes = bytesOf(draft);
 
   return (
     <WidgetFrame
@@ -63,6 +96,12 @@ export function FramesWidget() {
           Send
         </button>
       </form>
+      {draftBytes > MAX_FRAME_BYTES && (
+        <p className={ui.muted} data-testid="frames-too-big">
+          {draftBytes.toLocaleString('en')} bytes: over the server's limit of {MAX_FRAME_BYTES.toLocaleString('en')}. Send it to
+          see what a server does with a message too big.
+        </p>
+      )}
       <div className={`${ui.row} ${styles.row}`}>
         <span className={ui.muted}>Or send exactly</span>
         {SIZES.map((size) => (
@@ -87,7 +126,19 @@ export function FramesWidget() {
           Close (1000)
         </button>
       </div>
-      <div className={styles.tableWrap}>
+      {state === 'closed' && (
+        <div className={`${ui.row} ${styles.row}`}>
+          {closed && (
+            <p className={closed.code === TOO_BIG ? styles.error : ui.muted} data-testid="frames-closed" data-code={closed.code}>
+              {closedText(closed)}
+            </p>
+          )}
+          <button type="button" className="lab-button" data-testid="frames-open" onClick={() => socket?.reopen()}>
+            Open a new connection
+          </button>
+        </div>
+      )}
+      <div className={styles.tableWrap} ref={tableRef}>
         <table className={`${ui.table} ${styles.table}`} data-testid="frames-table">
           <thead>
             <tr>

@@ -3,6 +3,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { LabSocketIo, type SocketIoState, type SocketIoTransport } from '../../components/lab/clients/socketio';
 import { useLab } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { MessageForm, StateBadge, useLaneEvents, usePostJson } from './shared';
@@ -193,6 +194,8 @@ function UserPane({ user, transports }: { user: User; transports: SocketIoTransp
   const [lines, setLines] = useState<Line[]>([]);
   const [draft, setDraft] = useState('');
   const counter = useRef(0);
+  // The newest line's key: the log is capped, so its length stops changing once full.
+  const logRef = useFollowTail<HTMLOListElement>(lines.at(-1)?.key);
   const add = (kind: string, text: string) =>
     setLines((ls) => [...ls.slice(-59), { key: (ls.at(-1)?.key ?? 0) + 1, kind, text }]);
 
@@ -249,6 +252,7 @@ function UserPane({ user, transports }: { user: User; transports: SocketIoTransp
         </p>
       )}
       <ol
+        ref={logRef}
         className={`${ui.log} ${styles.log}`}
         data-testid={`user-${user}-log`}
         aria-label={`user ${user} messages`}

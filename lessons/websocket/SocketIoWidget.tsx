@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { LabSocketIo, type SocketIoState } from '../../components/lab/clients/socketio';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { MessageForm, StateBadge, usePostJson } from './shared';
@@ -11,6 +12,19 @@ import styles from './widgets.module.css';
 
 type Role = 'customer' | 'agent';
 const LOG_LIMIT = 60;
+
+/**
+ * How the pane's last connect went. A first connect always starts a new session (there is
+ * nothing to recover yet); only a reconnect is recovered, or not.
+ */
+type Recovery = 'new' | 'recovered' | 'not-recovered';
+const RECOVERY_TEXT: Record<Recovery, string> = {
+  new: 'new session',
+  recovered: 'recovered',
+  'not-recovered': 'not recovered',
+};
+/** data-recovered for tests: "true"/"false" after a reconnect, "new" after the first connect. */
+const RECOVERY_ATTRIBUTE: Record<Recovery, string> = { new: 'new', recovered: 'true', 'not-recovered': 'false' };
 
 /** The same support chat over socket.io, with connection state recovery on the server. */
 export function SocketIoWidget() {
@@ -66,10 +80,12 @@ function SocketIoPane({ as }: { as: Role }) {
   const [client, setClient] = useState<LabSocketIo | null>(null);
   const [state, setState] = useState<SocketIoState>('connecting');
   const [transport, setTransport] = useState('');
-  const [recovered, setRecovered] = useState<boolean | null>(null);
+  const [recovery, setRecovery] = useState<Recovery | null>(null);
   const [lines, setLines] = useState<Line[]>([]);
   const [draft, setDraft] = useState('');
   const counter = useRef(0);
+  // The newest line's key: the log is capped, so its length stops changing once full.
+  const logRef = useFollowTail<HTMLOListElement>(lines.at(-1)?.key);
 
   const add = (kind: string, text: string, id?: string) => setLines((ls) => withLine(ls, kind, text, id));
 
@@ -77,14 +93,24 @@ function SocketIoPane({ as }: { as: Role }) {
     const add = (kind: string, text: string, id?: string) => setLines((ls) => withLine(ls, kind, text, id));
     const c = new LabSocketIo(record, { path: '/api/socketio/', query: { as }, label: as });
     const engineTransport = () => setTransport(c.socket.io.engine?.transport?.name ?? '');
+    let connectedBefore = false;
     const off = c.subscribe({
       state: (s) => {
         setState(s);
         engineTransport();
       },
-      connect: ({ recovered: r }) => {
-        setRecovered(r);
-        add('system', r ? 'reconnected: state recovered, missed messages replayed' : 'connected (a fresh session)');
+      connect: ({ recovered }) => {
+        const first = !connectedBefore;
+        connectedBefore = true;
+        setRecovery(first ? 'new' : recovered ? 'recovered' : 'not-recovered');
+        add(
+          'system',
+          first
+            ? 'connected (a new session)'
+            : recovered
+              ? 'reconnected: state recovered, missed messages replayed'
+              : 'reconnected, but not recovered: a fresh session, and what was sent meanwhile is lost',
+        );
         c.socket.io.engine.on('upgrade', engineTransport);
         engineTransport();
       },
@@ -124,11 +150,21 @@ function SocketIoPane({ as }: { as: Role }) {
         <span className={ui.muted} data-testid={`sio-${as}-transport`}>
           {transport}
         </span>
-        <span className={ui.muted} data-testid={`sio-${as}-recovered`} data-recovered={String(recovered)}>
-          {recovered === null ? '' : recovered ? 'recovered' : 'not recovered'}
+        <span
+          className={ui.muted}
+          data-testid={`sio-${as}-recovered`}
+          data-recovered={recovery === null ? 'null' : RECOVERY_ATTRIBUTE[recovery]}
+        >
+          {recovery === null ? '' : RECOVERY_TEXT[recovery]}
         </span>
       </p>
-      <ol className={`${ui.log} ${styles.log}`} data-testid={`sio-${as}-log`} aria-label={`${as} messages`} aria-live="polite">
+      <ol
+        ref={logRef}
+        className={`${ui.log} ${styles.log}`}
+        data-testid={`sio-${as}-log`}
+        aria-label={`${as} messages`}
+        aria-live="polite"
+      >
         {lines.map((l) => (
           <li key={l.key} data-kind={l.kind} data-mine={l.kind === 'mine'} data-id={l.id}>
             {l.text}

@@ -86,6 +86,16 @@ class MessageEvents implements EventDescriber<Buffer | CutMessage> {
   }
 }
 
+/**
+ * The close code ws sent because of `error`: a frame it refused (too big, bad UTF-8, a protocol
+ * violation) carries the code ws closed with, under a symbol ws doesn't export. Read only on error.
+ */
+export function closeCodeSentFor(error: Error): number | undefined {
+  const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code');
+  const code = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key];
+  return typeof code === 'number' ? code : undefined;
+}
+
 export interface AcceptOptions {
   /**
    * Record the handshake (upgrade request, 101 response) and every frame's
@@ -137,8 +147,12 @@ export function acceptWebSocket(
       summary: `WebSocket ${url.pathname} accepted (101 Switching Protocols)`,
       detail: { url: `${url.pathname}`, fields: { remote: ctx.req.socket.remoteAddress ?? 'unknown' } },
     });
+    // The close code the server sent when ws refused the client's frame (1009, 1002, 1007…). ws then stops
+    // reading, so it never sees the client's answer and its 'close' reports 1006 instead.
+    let refusal: { code: number; why: string } | undefined;
     ws.on('close', (code, reason) => {
       untrack();
+      const refused = dropped ? undefined : refusal;
       lab.record(sessionId, {
         origin: 'server',
         protocol,
@@ -146,11 +160,20 @@ export function acceptWebSocket(
         conn: connId,
         summary: dropped
           ? 'Connection destroyed by the lab (drop fault)'
-          : `Closed with code ${code}${reason.length ? ` (${reason})` : ''}`,
-        detail: { code, reason: reason.toString(), wasClean: !dropped && code !== 1006 },
+          : refused
+            ? `Closed with code ${refused.code}: the server refused a frame (${refused.why})`
+            : `Closed with code ${code}${reason.length ? ` (${reason})` : ''}`,
+        detail: refused
+          ? { code: refused.code, reason: '', wasClean: true, fields: { sentBy: 'server', why: refused.why } }
+          : { code, reason: reason.toString(), wasClean: !dropped && code !== 1006 },
       });
     });
-    ws.on('error', () => ws.terminate());
+    ws.on('error', (error) => {
+      const sent = closeCodeSentFor(error);
+      // ws has already sent its close frame and ends the socket once it is out: don't cut it off.
+      if (sent !== undefined && !dropped) refusal = { code: sent, why: error.message };
+      else ws.terminate();
+    });
     // [in text, in binary, out text, out binary]
     const messages = [
       new MessageEvents(protocol, connId, 'in', false),

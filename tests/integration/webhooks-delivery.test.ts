@@ -150,6 +150,13 @@ describe('retries', () => {
       return all[0]?.status === 'delivered' && all;
     }, 'the redelivery');
     expect(after?.attempts.map((a) => a.status)).toEqual([500, 500, 500, 500, 500, 200]);
+    // The numbering goes on after a redeliver (the sixth attempt), while the retry schedule starts again.
+    expect(after?.attempts.map((a) => a.n)).toEqual([1, 2, 3, 4, 5, 6]);
+    const sixth = (await webhookEvents(session)).find(
+      (e) => e.kind === 'request' && e.detail?.fields?.side === 'bank' && e.detail?.fields?.attempt === 6,
+    );
+    expect(sixth?.summary).toMatch(/^attempt 6 \(try 1 since the redeliver\): POST /);
+    expect(sixth?.detail?.fields?.try).toBe(1);
     // Only failed deliveries can be redelivered.
     const again = await lab.request(`/api/webhooks/events/${event.id}/redeliver`, { method: 'POST', session });
     expect(again.status).toBe(409);
@@ -187,6 +194,17 @@ describe('duplicates', () => {
     expect(delivery?.attempts.map((a) => a.status ?? a.error)).toEqual([expect.stringMatching(/timed out/), 200]);
     await eventually(async () => (await state(session)).balances['123'] === 100_000 + credits * 1000, `${credits} credit(s)`);
     if (dedupe) expect((await webhookEvents(session)).some((e) => e.detail?.fields?.dedupe === 'hit')).toBe(true);
+  });
+
+  it('process-then-timeout happens once: the receiver is back to "ok" and its note says so', async () => {
+    const { session } = await setup({ mode: 'slow-once' });
+    await emit(session);
+    await settled(session);
+    const res = await lab.request('/api/webhooks/receivers/my-app', { session });
+    expect(((await res.json()) as { settings: { mode: string } }).settings.mode).toBe('ok');
+    const stall = (await webhookEvents(session)).find((e) => e.detail?.fields?.modeNow !== undefined);
+    expect(stall?.detail?.fields).toMatchObject({ side: 'receiver', receiver: 'my-app', modeNow: 'ok' });
+    expect(stall?.summary).toMatch(/back to "ok" from the next delivery/);
   });
 });
 
@@ -238,6 +256,33 @@ describe('the delivery worker', () => {
     await lab.postJson('/api/webhooks/worker', a.session, { action: 'start' });
     const done = await settled(a.session, 3);
     expect(done.map((d) => d.status)).toEqual(['delivered', 'delivered', 'delivered']);
+  });
+});
+
+describe("the bank's controls", () => {
+  it('GET /api/webhooks/bank reports the schedule, the worker and the receivers, so a page can draw them after a reload', async () => {
+    const session = await lab.newSession();
+    const bankState = async () => (await lab.request('/api/webhooks/bank', { session })).json();
+    expect(await bankState()).toEqual({ autoEvents: false, everyMs: 2500, worker: 'running', receivers: [] });
+    await lab.postJson('/api/webhooks/endpoints', session, { url: '/api/webhooks/receivers/my-app' });
+    await lab.postJson('/api/webhooks/worker', session, { action: 'stop' });
+    expect(await bankState()).toMatchObject({ worker: 'stopped', receivers: ['my-app'] });
+    const put = await lab.request('/api/webhooks/bank', {
+      method: 'PUT',
+      session,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ autoEvents: true }),
+    });
+    expect(await put.json()).toEqual({ autoEvents: true, everyMs: 2500, worker: 'stopped', receivers: ['my-app'] });
+    expect(await bankState()).toMatchObject({ autoEvents: true });
+    await lab.postJson('/api/webhooks/worker', session, { action: 'start' });
+    await lab.request('/api/webhooks/bank', {
+      method: 'PUT',
+      session,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ autoEvents: false }),
+    });
+    expect(await bankState()).toMatchObject({ autoEvents: false, worker: 'running' });
   });
 });
 

@@ -51,6 +51,20 @@ interface AttemptRow {
 export function createHandlers({ bank, receivers, worker, timing }: Parts) {
   const labOrigin = (ctx: SessionContext) => (ctx.req.headers.host ? `http://${ctx.req.headers.host}` : undefined);
 
+  /**
+   * The bank's controls as they stand, so a page can draw them after a reload: its own schedule,
+   * whether this session's delivery worker runs, and which receivers exist (so nobody has to
+   * guess a receiver's URL and take a 404 to find out it isn't there yet).
+   */
+  function bankView(sessionId: string) {
+    return {
+      autoEvents: bank.isAuto(sessionId),
+      everyMs: timing.autoEveryMs,
+      worker: worker.isPaused(sessionId) ? 'stopped' : 'running',
+      receivers: receivers.names(sessionId),
+    };
+  }
+
   function latestAttempt(ctx: SessionContext) {
     const row = ctx.lab.db.sqlite
       .prepare(
@@ -298,9 +312,9 @@ export function createHandlers({ bank, receivers, worker, timing }: Parts) {
       sendJson(ctx.res, 200, receivers.state(ctx.sessionId, name));
     },
 
-    /** GET /api/webhooks/bank — whether the bank emits events on its own schedule. */
+    /** GET /api/webhooks/bank — whether the bank emits events on its own schedule (and its other controls: bankView). */
     bankState(ctx: SessionContext): void {
-      sendJson(ctx.res, 200, { autoEvents: bank.isAuto(ctx.sessionId), everyMs: timing.autoEveryMs });
+      sendJson(ctx.res, 200, bankView(ctx.sessionId));
     },
 
     /** PUT /api/webhooks/bank {"autoEvents": true | false} — a €1.00 transaction.created every 10 s, or not. */
@@ -311,7 +325,7 @@ export function createHandlers({ bank, receivers, worker, timing }: Parts) {
         throw new HttpError(400, 'Expected autoEvents', 'Send {"autoEvents": true} or {"autoEvents": false}.');
       }
       bank.setAuto(ctx.sessionId, body.autoEvents);
-      sendJson(ctx.res, 200, { autoEvents: body.autoEvents, everyMs: timing.autoEveryMs });
+      sendJson(ctx.res, 200, bankView(ctx.sessionId));
     },
 
     /** POST /api/webhooks/worker {"action": "stop" | "start"} — stops or starts delivery for this session only. */

@@ -96,6 +96,15 @@ export class Receivers {
     };
   }
 
+  /** The session's receivers (registered, or set up with a PUT), by name. */
+  names(sessionId: string): string[] {
+    return (
+      this.lab.db.sqlite.prepare('SELECT name FROM webhook_receivers WHERE session_id = ? ORDER BY name').all(sessionId) as {
+        name: string;
+      }[]
+    ).map((row) => row.name);
+  }
+
   configure(sessionId: string, name: string, changes: Partial<ReceiverSettings>): ReceiverSettings {
     const next = { ...DEFAULT_SETTINGS, ...this.settings(sessionId, name), ...changes };
     this.lab.db.sqlite
@@ -253,10 +262,13 @@ export class Receivers {
 
     const outcome = this.process(sessionId, name, settings, event, conn);
     if ((settings.mode === 'slow' || settings.mode === 'slow-once') && outcome !== 'duplicate') {
-      if (settings.mode === 'slow-once') this.configure(sessionId, name, { mode: 'ok' });
+      const once = settings.mode === 'slow-once';
+      if (once) this.configure(sessionId, name, { mode: 'ok' });
       note(
         'note',
-        `${name} processed ${event.id}, then stalls on slow work for ${this.timing.processingMs} ms (mode "${settings.mode}")`,
+        `${name} processed ${event.id}, then stalls on slow work for ${this.timing.processingMs} ms (mode "${settings.mode}"${once ? ', back to "ok" from the next delivery' : ''})`,
+        // The mode the app switched itself to: a page showing the settings takes it from here.
+        once ? { modeNow: 'ok' } : {},
       );
       if (!(await this.sleep(this.timing.processingMs))) return;
     }

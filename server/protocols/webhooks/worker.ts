@@ -139,6 +139,9 @@ export class DeliveryWorker {
       'x-lab-trace': `${row.id}/${n}`,
     };
     const fields = { delivery: row.id, event: row.event_id, attempt: n, try: tryNo, receiver: row.receiver };
+    // Numbered over the delivery's whole life: after a manual redeliver the count goes on (6, 7…),
+    // though the retry schedule starts again (try 1).
+    const label = n === tryNo ? `attempt ${n}` : `attempt ${n} (try ${tryNo} since the redeliver)`;
     const startedAt = now();
     recordWebhook(this.lab, sessionId, 'bank', {
       kind: 'request',
@@ -146,7 +149,7 @@ export class DeliveryWorker {
       conn: lane,
       stream: `${row.id}/${n}`,
       bytes: Buffer.byteLength(row.payload),
-      summary: `attempt ${tryNo}: POST ${path} — ${row.event_type}${row.last_delay_ms ? ` after ${fmtMs(row.last_delay_ms)}` : ''}`,
+      summary: `${label}: POST ${path} — ${row.event_type}${row.last_delay_ms ? ` after ${fmtMs(row.last_delay_ms)}` : ''}`,
       detail: {
         method: 'POST',
         url: path,
@@ -190,7 +193,7 @@ export class DeliveryWorker {
         recordWebhook(this.lab, sessionId, 'bank', {
           kind: 'note',
           conn: lane,
-          summary: `attempt ${tryNo} cut off: the delivery worker stopped; the delivery stays pending in the outbox`,
+          summary: `${label} cut off: the delivery worker stopped; the delivery stays pending in the outbox`,
           detail: { fields },
         });
         return;
@@ -215,7 +218,7 @@ export class DeliveryWorker {
       conn: lane,
       stream: `${row.id}/${n}`,
       bytes: Buffer.byteLength(answer),
-      summary: `attempt ${tryNo}: ${outcome}${status !== null && error && error !== `HTTP ${status}` ? ` (${error})` : ''} in ${fmtMs(durationMs)}`,
+      summary: `${label}: ${outcome}${status !== null && error && error !== `HTTP ${status}` ? ` (${error})` : ''} in ${fmtMs(durationMs)}`,
       detail: {
         method: 'POST',
         url: path,

@@ -45,6 +45,20 @@ export type ServerMessage =
 /** Chat lines longer than this are refused with a protocol error (frames have their own cap: maxPayload). */
 export const MAX_TEXT_LENGTH = 70_000;
 const ID = /^[\w.:-]{1,64}$/;
+const ID_RULE = '1–64 letters, digits, "-", "_", "." or ":", e.g. "m-1"';
+
+/** Why an id that was sent is refused, and what a valid one looks like. */
+function invalidId(type: string, id: unknown): string {
+  return `The "id" of this "${type}" ${whatIsWrong(id)}. An id is ${ID_RULE}.`;
+}
+
+function whatIsWrong(id: unknown): string {
+  if (typeof id !== 'string') return `is ${id === null ? 'null' : `a ${typeof id}`}, not a string`;
+  if (id.length === 0) return 'is empty';
+  if (id.length > 64) return `is ${id.length} characters long`;
+  const refused = [...new Set(id.replace(/[\w.:-]/g, ''))].map((c) => (c === ' ' ? 'a space' : JSON.stringify(c)));
+  return `(${JSON.stringify(id)}) contains ${refused.join(', ')}`;
+}
 
 export type Parsed = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string };
 
@@ -63,19 +77,21 @@ export function parseClientMessage(text: string): Parsed {
   }
   const m = value as Record<string, unknown>;
   const idOk = typeof m.id === 'string' && ID.test(m.id);
+  // An id that is there but malformed gets its own message: "needs an id" would contradict what the student sent.
+  const badId = (missing: string) => fail('bad-message', m.id === undefined ? missing : invalidId(m.type as string, m.id));
   switch (m.type) {
     case 'message':
-      if (!idOk) return fail('bad-message', '"message" needs an "id": 1–64 letters, digits, "-", "_", "." or ":".');
+      if (!idOk) return badId(`"message" needs an "id": ${ID_RULE}.`);
       if (typeof m.text !== 'string') return fail('bad-message', '"message" needs a "text" string.');
       if (m.text.length > MAX_TEXT_LENGTH) return fail('too-long', `"text" is limited to ${MAX_TEXT_LENGTH} characters.`);
       return { ok: true, message: { type: 'message', id: m.id as string, text: m.text } };
     case 'typing':
       return { ok: true, message: { type: 'typing', typing: m.typing !== false } };
     case 'delivered':
-      if (!idOk) return fail('bad-message', '"delivered" needs the "id" of the message it acknowledges.');
+      if (!idOk) return badId('"delivered" needs the "id" of the message it acknowledges.');
       return { ok: true, message: { type: 'delivered', id: m.id as string } };
     case 'request': {
-      if (!idOk) return fail('bad-message', '"request" needs an "id", so its response can be matched to it.');
+      if (!idOk) return badId('"request" needs an "id", so its response can be matched to it.');
       if (!(METHODS as readonly unknown[]).includes(m.method)) {
         return fail('unknown-method', `Unknown method ${JSON.stringify(m.method)}; known: ${METHODS.join(', ')}.`);
       }
