@@ -190,9 +190,12 @@ export class LabSocket {
         protocol: this.protocol,
         kind: 'close',
         conn: this.connId,
-        summary: lost
-          ? `connection lost (code ${e.code}${e.code === 1006 ? ': abnormal closure, no close frame' : ''})`
-          : `closed (code ${e.code})`,
+        summary: !lost
+          ? `closed (code ${e.code})`
+          : e.code === 1006
+            ? 'connection lost (code 1006: abnormal closure, no close frame)'
+            : // The server closed it with a close frame and a reason (1009 message too big, 1001 going away…).
+              `closed by the server (code ${e.code}${e.reason ? `: ${e.reason}` : ''})`,
         detail: { code: e.code, reason: e.reason, wasClean: e.wasClean },
       });
       for (const l of this.listeners) l.close?.({ code: e.code, reason: e.reason, byUser: !lost });
