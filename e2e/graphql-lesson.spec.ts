@@ -165,7 +165,10 @@ test('errors: syntax, unknown field, too deep and partial data, in GraphQL forma
   await widget.getByTestId('gql-error-depth').click();
   await expect(result).toHaveAttribute('data-mistake', 'depth');
   await expect(status).toHaveText('400');
-  await expect(list).toContainText('Query depth limit of 6 exceeded');
+  // A valid query, refused only for its depth, and worded as the validation error it is.
+  await expect(list.locator('li')).toHaveCount(1);
+  await expect(list.locator('li')).toHaveAttribute('data-code', 'GRAPHQL_VALIDATION_FAILED');
+  await expect(list.locator('li')).toHaveText('GRAPHQL_VALIDATION_FAILED: Query depth limit of 6 exceeded, found 12.');
 
   await widget.getByTestId('gql-error-partial').click();
   await expect(result).toHaveAttribute('data-mistake', 'partial');
@@ -182,4 +185,62 @@ test('errors: syntax, unknown field, too deep and partial data, in GraphQL forma
     'a GraphQL error event',
     EVENT_WAIT,
   );
+});
+
+test('bad input stays in the widget: an empty N cannot be set, an amount that is no number is explained before sending', async ({
+  lab,
+}) => {
+  const [{ page }] = await lab.openLesson(SLUG, { timeout: 30_000 });
+  const tree = page.getByTestId('gql-tree-widget');
+  // Number('') is 0: an empty field must not quietly empty the account.
+  await tree.getByTestId('gql-n').fill('');
+  await expect(tree.getByTestId('gql-n-apply')).toBeDisabled();
+  await tree.getByTestId('gql-n').fill('1');
+  await tree.getByTestId('gql-n-apply').click();
+  await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'note' && e.detail?.fields?.transactions === 1,
+    'the new history',
+    EVENT_WAIT,
+  );
+  await tree.getByTestId('gql-run').click();
+  // One transaction, in the singular: account, transactions and one merchant resolver.
+  await expect(tree.getByTestId('gql-counts')).toContainText('3 SQL statements for 1 transaction, 3 resolver calls');
+
+  const pane = page.getByTestId('gql-mutation-pane');
+  const amount = pane.getByTestId('gql-mutate-amount');
+  await amount.fill('abc');
+  await expect(pane.getByTestId('gql-mutate-amount-error')).toHaveText('Amount must be a number of euros, e.g. -7.5 or 20.');
+  await expect(amount).toHaveAttribute('aria-invalid', 'true');
+  await expect(pane.getByTestId('gql-mutate-send')).toBeDisabled();
+  await amount.fill('');
+  await expect(pane.getByTestId('gql-mutate-send')).toBeDisabled();
+  await amount.fill('-2.5');
+  await expect(pane.getByTestId('gql-mutate-amount-error')).toHaveCount(0);
+  await expect(pane.getByTestId('gql-mutate-send')).toBeEnabled();
+  await pane.getByTestId('gql-mutate-send').click();
+  await expect(pane.getByTestId('gql-sent').locator('li[data-id]')).toHaveCount(1);
+  await expect(pane.getByTestId('gql-sent')).toContainText('-2.50 €');
+  // No request ever carried the bad amount: the server saw no invalid $input.
+  const invalid = (await lab.events(page)).filter((e) => e.origin === 'server' && /invalid value/.test(e.summary));
+  expect(invalid).toEqual([]);
+});
+
+test('on a phone (390 px) the resolver tree keeps its bars in view, down to the merchant rows', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson(SLUG, { timeout: 30_000 });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const widget = page.getByTestId('gql-tree-widget');
+  await widget.getByTestId('gql-run').click();
+  const tree = widget.getByTestId('gql-tree');
+  const merchant = tree.locator('[data-testid="gql-tree-node"][data-path="account.transactions.0.merchant"]');
+  await expect(merchant).toBeVisible();
+  await tree.scrollIntoViewIfNeeded();
+  // Each row's bar: the first is the account's, the last one drawn here a merchant's (the deepest level).
+  for (const node of [tree.locator('[data-testid="gql-tree-node"][data-path="account"]'), merchant]) {
+    const bar = node.locator(':scope > div > span[title^="starts at"]');
+    await bar.scrollIntoViewIfNeeded();
+    await expect(bar).toBeInViewport({ ratio: 1 });
+  }
+  // The tree scrolls up and down, never sideways.
+  expect(await tree.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
 });

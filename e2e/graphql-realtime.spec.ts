@@ -131,6 +131,8 @@ test('caching: POST never cached, the persisted GET answered by the HTTP cache, 
   await expect(log).toHaveCount(2);
   await expect(log.nth(1)).toHaveAttribute('data-source', 'network');
   await expect(log.nth(1)).toContainText('POST 200');
+  // The POST's real size (its body), and why there is no transfer size: never a "?".
+  await expect(log.nth(1)).toContainText(/POST 200: over the network \(\d+-byte body; a POST never comes from a cache/);
 
   // 1st GET press: the hash alone (not found) and the registration with the text.
   await widget.getByTestId('gql-cache-get').click();
@@ -140,6 +142,7 @@ test('caching: POST never cached, the persisted GET answered by the HTTP cache, 
   await widget.getByTestId('gql-cache-get').click();
   await expect(log).toHaveCount(5);
   await expect(log.nth(4)).toHaveAttribute('data-source', 'network');
+  await expect(log.nth(4)).toContainText(/GET 200: over the network \(\d+ bytes transferred, headers included\)/);
   await widget.getByTestId('gql-cache-get').click();
   await expect(log).toHaveCount(6);
   await expect(log.nth(5)).toHaveAttribute('data-source', 'http-cache');
@@ -167,6 +170,9 @@ test('caching: POST never cached, the persisted GET answered by the HTTP cache, 
   await widget.getByTestId('gql-cache-apollo').click();
   await expect(log).toHaveCount(7);
   await expect(log.nth(6)).toHaveAttribute('data-source', 'apollo-cache');
+  // The log follows its newest line (the page scrolls to the log; the log scrolls itself).
+  await widget.getByTestId('gql-cache-log').scrollIntoViewIfNeeded();
+  await expect(log.nth(6)).toBeInViewport();
   await lab.waitForEvent(
     page,
     (e) => e.origin === 'browser' && e.kind === 'note' && e.detail?.fields?.cache === 'apollo',

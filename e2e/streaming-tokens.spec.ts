@@ -84,8 +84,24 @@ test("a refused request shows the server's reason, and an empty field means the 
   await expect(widget.getByTestId('tokens-complete-state')).toHaveText('completed', { timeout: 20_000 });
   const request = await lab.waitForEvent(
     page,
-    (e) => e.origin === 'server' && e.kind === 'open' && /\/api\/stream\/tokens\?mode=complete&pace=1\b/.test(e.detail?.url ?? ''),
+    (e) =>
+      e.origin === 'server' && e.kind === 'open' && /\/api\/stream\/tokens\?mode=complete&pace=1\b/.test(e.detail?.url ?? ''),
     'the request without a token count',
   );
   expect(request.detail?.url).not.toContain('tokens=');
+});
+
+test('a long streamed answer keeps its newest words in view', async ({ lab }) => {
+  test.setTimeout(60_000);
+  const [{ page }] = await lab.openLesson('streaming');
+  await page.setViewportSize({ width: 390, height: 844 });
+  const widget = page.getByTestId('tokens-widget');
+  await widget.getByTestId('tokens-pace').fill('5');
+  await widget.getByTestId('tokens-count').fill('400');
+  await widget.getByTestId('tokens-run').click();
+  await expect(widget.getByTestId('tokens-stream-state')).toHaveText('completed', { timeout: 30_000 });
+  const text = widget.getByTestId('tokens-stream-text');
+  // Longer than its box, and scrolled to the end.
+  expect(await text.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+  await expect.poll(() => text.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThanOrEqual(1);
 });

@@ -2,8 +2,10 @@
 
 import { gql } from '@apollo/client';
 import { useEffect, useRef, useState } from 'react';
+import { type LabFetch, labResponseInfo } from '../../components/lab/clients/fetch';
 import { type ApolloOptions, createApolloClient } from '../../components/lab/clients/graphql';
 import { useLab } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
@@ -29,6 +31,19 @@ function withLine(lines: LogLine[], source: Source, text: string): LogLine[] {
 }
 
 /**
+ * A network answer's size. For GETs the lab asks Resource Timing, which counts
+ * every byte received (headers too); a POST is never looked up in a cache, so
+ * the lab doesn't ask, and its body size is what we can show.
+ */
+function overTheNetwork(info: { method: string; transferSize?: number }, bodyBytes: number | undefined): string {
+  if (info.transferSize !== undefined) return `over the network (${info.transferSize} bytes transferred, headers included)`;
+  const body = bodyBytes === undefined ? '' : `${bodyBytes}-byte body; `;
+  return info.method === 'GET'
+    ? `over the network (${body}the browser reported no transfer size)`
+    : `over the network (${body}a POST never comes from a cache, so the lab doesn’t ask the browser for its transfer size)`;
+}
+
+/**
  * Experiment 6: the same query three ways. As a POST it always crosses the
  * network; as an automatic persisted query it is a GET with a hash that the
  * browser's HTTP cache can answer (Cache-Control: max-age=30, private); and
@@ -39,6 +54,7 @@ export function CachingWidget() {
   const [log, setLog] = useState<LogLine[]>([]);
   const [busy, setBusy] = useState(false);
   const exchanges = useRef(0);
+  const logRef = useFollowTail<HTMLOListElement>(log.at(-1)?.n ?? 0);
   const addLine = (source: Source, text: string) => setLog((lines) => withLine(lines, source, text));
   const [clients, setClients] = useState<{
     post: ReturnType<typeof createApolloClient>;
@@ -46,16 +62,24 @@ export function CachingWidget() {
   } | null>(null);
 
   useEffect(() => {
+    // labFetch, wrapped to measure each answer's body: the size a POST's log line can show.
+    const bodyBytes = new Map<string, number>();
+    const measuringFetch: LabFetch = async (url, options) => {
+      const response = await labFetch(url, options);
+      const trace = labResponseInfo(response)?.trace;
+      if (trace) bodyBytes.set(trace, (await response.clone().arrayBuffer()).byteLength);
+      return response;
+    };
     const onExchange: ApolloOptions['onExchange'] = (info) => {
       exchanges.current += 1;
       const hit = info.cache === 'hit';
-      const text = hit
-        ? 'answered by the browser’s HTTP cache, 0 bytes on the wire'
-        : `over the network (${info.transferSize ?? '?'} bytes transferred)`;
+      const body = bodyBytes.get(info.trace);
+      bodyBytes.delete(info.trace);
+      const text = hit ? 'answered by the browser’s HTTP cache, 0 bytes on the wire' : overTheNetwork(info, body);
       setLog((lines) => withLine(lines, hit ? 'http-cache' : 'network', `${info.method} ${info.status}: ${text}`));
     };
-    const post = createApolloClient(labFetch, { onExchange });
-    const persisted = createApolloClient(labFetch, { persisted: true, onExchange });
+    const post = createApolloClient(measuringFetch, { onExchange });
+    const persisted = createApolloClient(measuringFetch, { persisted: true, onExchange });
     setClients({ post, persisted });
     return () => {
       post.stop();
@@ -116,7 +140,7 @@ export function CachingWidget() {
           Ask Apollo’s cache
         </button>
       </div>
-      <ol className={`${ui.log} ${styles.log}`} data-testid="gql-cache-log" aria-live="polite">
+      <ol ref={logRef} className={`${ui.log} ${styles.log}`} data-testid="gql-cache-log" aria-live="polite">
         {log.length === 0 && <li className={ui.empty}>Press a button.</li>}
         {log.map((line) => (
           <li key={line.n} data-source={line.source}>

@@ -5,21 +5,9 @@ import { type GraphqlExchange, postGraphql } from '../../components/lab/clients/
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
+import { BROKEN_QUERIES } from './broken';
 import styles from './widgets.module.css';
 
-/** Fifty levels of selection sets: far past the depth limit of 6. */
-const DEEP = `{ account(id: "123") { ${Array.from({ length: 49 }).reduce<string>((inner) => `transactions { ${inner} }`, 'id')} } }`;
-
-/** Each mistake a client can make, as the query it sends. */
-export const BROKEN_QUERIES = {
-  syntax: { label: 'Syntax error', query: '{ account(id: "123") { owner balance ' },
-  field: { label: 'Unknown field', query: '{ account(id: "123") { owner nickname } }' },
-  depth: { label: 'Too deep', query: DEEP },
-  partial: {
-    label: 'One field fails',
-    query: '{ ada: account(id: "123") { owner } all: account(id: "123") { transactions(first: 5000) { id } } }',
-  },
-} as const;
 type Mistake = keyof typeof BROKEN_QUERIES;
 
 /** Experiment 7: what GraphQL errors look like, from the parser, the validator and a resolver. */

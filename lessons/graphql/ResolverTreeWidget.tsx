@@ -17,6 +17,11 @@ export const SCREEN_QUERY = `query AccountScreen($id: ID!) {
   }
 }`;
 
+/** `1 resolver call`, `3 resolver calls`. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Merchant resolvers drawn per list: enough to see the pattern, few enough to read. */
 const MAX_CHILDREN_DRAWN = 12;
 
@@ -39,7 +44,9 @@ async function putJson(labFetch: ReturnType<typeof useLab>['fetch'], method: 'PU
 export function ResolverTreeWidget() {
   const { fetch: labFetch, store } = useLab();
   const nId = useId();
-  const [n, setN] = useState(3);
+  // The field's text: an empty field is no number (Number('') would be 0, and silently empty the account).
+  const [nText, setNText] = useState('3');
+  const n = nText.trim() === '' ? Number.NaN : Number(nText);
   const [dataLoader, setDataLoader] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -93,8 +100,8 @@ export function ResolverTreeWidget() {
           max={1000}
           className={`lab-input ${ui.numberInput}`}
           data-testid="gql-n"
-          value={n}
-          onChange={(e) => setN(Number(e.target.value))}
+          value={nText}
+          onChange={(e) => setNText(e.target.value)}
         />
         <button
           type="button"
@@ -135,9 +142,9 @@ export function ResolverTreeWidget() {
       {result && (
         <p className={ui.note} data-testid="gql-counts">
           <span className={styles.metric} data-testid="gql-sql-count" data-count={result.lab.sqlStatements}>
-            {result.lab.sqlStatements} SQL statements
+            {plural(result.lab.sqlStatements, 'SQL statement')}
           </span>{' '}
-          for {result.transactions} transactions, {result.lab.resolverCalls} resolver calls, DataLoader{' '}
+          for {plural(result.transactions, 'transaction')}, {plural(result.lab.resolverCalls, 'resolver call')}, DataLoader{' '}
           {result.lab.dataLoader ? 'on' : 'off'} (measured by the server, from <code>extensions.lab</code>)
         </p>
       )}

@@ -6,6 +6,7 @@ import { createApolloClient, GraphqlSocket } from '../../components/lab/clients/
 import type { SocketState } from '../../components/lab/clients/websocket';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
@@ -71,10 +72,15 @@ export function SubscriptionWidget() {
   const amountId = useId();
   const [description, setDescription] = useState('Coffee beans');
   const [amount, setAmount] = useState('-7.5');
+  // Checked here: JSON has no NaN, so `abc` would reach the server as null and come back as a type error.
+  const euros = amount.trim() === '' ? Number.NaN : Number(amount);
+  const amountError = Number.isFinite(euros) ? null : 'Amount must be a number of euros, e.g. -7.5 or 20.';
   const [sent, setSent] = useState<Line[]>([]);
   const [received, setReceived] = useState<Line[]>([]);
   const [missed, setMissed] = useState<Line[] | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  const sentRef = useFollowTail<HTMLOListElement>(sent);
+  const receivedRef = useFollowTail<HTMLOListElement>(received);
 
   useEffect(() => {
     if (!setup) return;
@@ -91,12 +97,12 @@ export function SubscriptionWidget() {
   }, [setup]);
 
   const create = async () => {
-    if (!setup) return;
+    if (!setup || amountError) return;
     setFailure(null);
     try {
       const { data } = await setup.client.mutate<{ createTransaction: Line }>({
         mutation: CREATE,
-        variables: { input: { accountId: '123', amount: Number(amount), description, merchantId: 'm-books' } },
+        variables: { input: { accountId: '123', amount: euros, description, merchantId: 'm-books' } },
       });
       const line = data?.createTransaction;
       if (line) setSent((lines) => [...lines.slice(1 - LOG_LIMIT), line]);
@@ -159,15 +165,27 @@ export function SubscriptionWidget() {
                 id={amountId}
                 className={`lab-input ${ui.numberInput}`}
                 data-testid="gql-mutate-amount"
+                inputMode="decimal"
+                aria-invalid={amountError !== null}
                 value={amount}
                 onChange={(e) => setAmount(e.target.value)}
               />
-              <button type="submit" className="lab-button" data-testid="gql-mutate-send" disabled={!setup}>
+              <button
+                type="submit"
+                className="lab-button"
+                data-testid="gql-mutate-send"
+                disabled={!setup || amountError !== null}
+              >
                 createTransaction
               </button>
             </div>
+            {amountError && (
+              <p className={ui.error} data-testid="gql-mutate-amount-error">
+                {amountError}
+              </p>
+            )}
           </form>
-          <ol className={`${ui.log} ${styles.log}`} data-testid="gql-sent" aria-label="Created">
+          <ol ref={sentRef} className={`${ui.log} ${styles.log}`} data-testid="gql-sent" aria-label="Created">
             {sent.length === 0 && <li className={ui.empty}>Nothing created yet.</li>}
             {sent.map((line) => (
               <li key={line.id} data-id={line.id}>
@@ -178,7 +196,13 @@ export function SubscriptionWidget() {
         </div>
         <div className={styles.pane} data-testid="gql-subscriber-pane">
           <p className={ui.label}>Pane 2: transactionCreated over WebSocket</p>
-          <ol className={`${ui.log} ${styles.log}`} data-testid="gql-received" aria-label="Received" aria-live="polite">
+          <ol
+            ref={receivedRef}
+            className={`${ui.log} ${styles.log}`}
+            data-testid="gql-received"
+            aria-label="Received"
+            aria-live="polite"
+          >
             {received.length === 0 && <li className={ui.empty}>Listening for account 123…</li>}
             {received.map((line) => (
               <li key={line.id} data-id={line.id}>

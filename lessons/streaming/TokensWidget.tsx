@@ -2,10 +2,11 @@
 
 import { useRef, useState } from 'react';
 import { readStream } from '../../components/lab/clients/stream';
-import { problemMessageIn } from '../../lib/problem';
 import { useLab } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
+import { problemMessageIn } from '../../lib/problem';
 import styles from './widgets.module.css';
 
 interface Run {
@@ -106,6 +107,8 @@ export function TokensWidget() {
 }
 
 function RunPanel({ title, run, testId }: { title: string; run: Run; testId: string }) {
+  // The answer grows at the bottom: keep its newest words in view, like a chat reply.
+  const answerRef = useFollowTail<HTMLParagraphElement>(run.text.length);
   return (
     <div className={styles.panel} data-testid={testId} data-state={run.state}>
       <h4>{title}</h4>
@@ -117,7 +120,7 @@ function RunPanel({ title, run, testId }: { title: string; run: Run; testId: str
         <dt>Full answer</dt>
         <dd data-testid={`${testId}-total`}>{run.totalMs === null ? '—' : `${run.totalMs.toFixed(0)} ms`}</dd>
       </dl>
-      <p className={styles.answer} data-testid={`${testId}-text`}>
+      <p ref={answerRef} className={styles.answer} data-testid={`${testId}-text`}>
         {run.text}
       </p>
     </div>

@@ -13,6 +13,7 @@ import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
+import { parseFailPart } from './fail-part';
 import styles from './widgets.module.css';
 
 const MB = 1024 * 1024;
@@ -57,6 +58,7 @@ export function UploadWidget() {
   const [multipart, setMultipart] = useState<{ state: string; text: string } | null>(null);
   const [duplex, setDuplex] = useState<string | null>(null);
   const busy = useRef(false);
+  const failChoice = parseFailPart(failPart, file ? Math.ceil(file.size / partSize) : null);
 
   const choose = async (f: File) => {
     setFile(f);
@@ -109,17 +111,16 @@ export function UploadWidget() {
   };
 
   const sendMultipart = async () => {
-    if (!file || busy.current) return;
+    if (!file || busy.current || !failChoice.ok) return;
     busy.current = true;
     setParts({});
     setMultipart({ state: 'sending', text: 'creating the upload…' });
     try {
-      const n = Number(failPart);
       const result = await multipartUpload(labFetch, record, file, {
         partSize,
         parallel,
         ...(readRate ? { readRate } : {}),
-        ...(Number.isInteger(n) && n > 0 ? { failPart: n } : {}),
+        ...(failChoice.part !== null ? { failPart: failChoice.part } : {}),
         onPart: (part) => setParts((p) => ({ ...p, [part.n]: part })),
       });
       const match = result.sha256 === localSha;
@@ -246,17 +247,24 @@ export function UploadWidget() {
               <input
                 className={`lab-input ${styles.small}`}
                 data-testid="upload-fail-part"
+                inputMode="numeric"
+                aria-invalid={!failChoice.ok}
                 value={failPart}
                 onChange={(e) => setFailPart(e.target.value)}
                 title="0 = no injected failure"
               />
             </label>
           </div>
+          {!failChoice.ok && (
+            <p className={styles.error} data-testid="upload-fail-part-error">
+              {failChoice.error}
+            </p>
+          )}
           <button
             type="button"
             className="lab-button"
             data-testid="upload-multipart"
-            disabled={!file || !localSha}
+            disabled={!file || !localSha || !failChoice.ok}
             onClick={() => void sendMultipart()}
           >
             Upload in parts

@@ -108,6 +108,30 @@ describe('transactionCreated', () => {
     );
   });
 
+  it('a terminal subscriber (scripts/graphql-subscribe.ts: Node ws, no browser User-Agent) gets a terminal-origin upgrade event; a browser does not', async () => {
+    await subscribe(connect(session, 'gql-term').client, '123');
+    /** What a browser's WebSocket sends: its User-Agent starts with Mozilla/. */
+    class BrowserSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { 'user-agent': 'Mozilla/5.0 (lab test)' } });
+      }
+    }
+    const browser = createClient({
+      url: `${lab.wsBase}/graphql?session=${session}&conn=gql-browser`,
+      webSocketImpl: BrowserSocket,
+    });
+    clients.push(browser);
+    await subscribe(browser, '456');
+    const { events } = await lab.events(session);
+    const terminal = events.filter((e) => e.origin === 'terminal');
+    expect(terminal).toHaveLength(1);
+    expect(terminal[0]).toMatchObject({ protocol: 'graphql', kind: 'request', dir: 'out', conn: 'gql-term' });
+    expect(terminal[0]?.summary).toBe('a terminal client: GET /graphql (Upgrade: websocket, subprotocol graphql-transport-ws)');
+    // Recorded just before the server's side of the same socket.
+    const open = events.find((e) => e.conn === 'gql-term' && e.kind === 'open');
+    expect(open?.seq).toBeGreaterThan(terminal[0]?.seq ?? Number.POSITIVE_INFINITY);
+  });
+
   it('only for that account, and never across sessions', async () => {
     const other = await lab.newSession();
     const mine = await subscribe(connect(session).client, '123');
@@ -179,7 +203,7 @@ describe('bad input over the socket', () => {
       });
     const deep = Array.from({ length: 10 }).reduce<string>((inner) => `merchant { ${inner} }`, 'id');
     expect(await run(`subscription { transactionCreated(accountId: "123") { ${deep} } }`)).toContainEqual(
-      expect.stringMatching(/Query depth limit of 6 exceeded/),
+      expect.stringMatching(/^Query depth limit of 6 exceeded/),
     );
     expect(await run('subscription { transactionCreated(accountId: "123") { nope } }')).toContainEqual(
       expect.stringMatching(/Cannot query field "nope"/),

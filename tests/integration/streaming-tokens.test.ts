@@ -4,6 +4,7 @@
  * server (abort propagates through the closed connection).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatBytes } from '../../components/lab/clients/stream';
 import { fullText } from '../../server/protocols/streaming/generator';
 import { eventually, startLab, type TestLab } from './helpers';
 
@@ -104,5 +105,19 @@ describe('token stream', () => {
       expect(((await res.json()) as { detail: string }).detail).toMatch(/must be/);
     }
     expect((await lab.request('/api/stream/tokens')).status).toBe(401);
+  });
+});
+
+describe('the page\u2019s progress lines for a token stream', () => {
+  it('show bytes below 1 KB: a whole token answer is not "0 KB"', async () => {
+    const res = await lab.request('/api/stream/tokens?tokens=26&pace=0', { session });
+    const answer = Buffer.byteLength(await res.text());
+    expect(answer).toBeLessThan(1024);
+    expect(formatBytes(answer)).toBe(`${answer} bytes`);
+    expect(formatBytes(1)).toBe('1 byte');
+    expect(formatBytes(0)).toBe('0 bytes');
+    expect(formatBytes(1024)).toBe('1 KB');
+    expect(formatBytes(37_900)).toBe('37 KB');
+    expect(formatBytes(4.2 * 1024 * 1024)).toBe('4.2 MB');
   });
 });

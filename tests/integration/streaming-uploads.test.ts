@@ -204,8 +204,18 @@ describe('multipart upload', () => {
     expect((await putPart(session, uploadId, 2, file)).status).toBe(200);
     const done = await lab.postJson(`/api/stream/multipart/${uploadId}/complete`, session, {});
     expect(((await done.json()) as { sha256: string }).sha256).toBe(sha(file));
-    const fault = (await lab.events(session)).events.find((e) => e.kind === 'fault' && e.summary.startsWith('fail part 2'));
+    const { events } = await lab.events(session);
+    const fault = events.find((e) => e.kind === 'fault' && e.summary.startsWith('fail part 2'));
     expect(fault).toBeDefined();
+    // The failed attempt's lane says how it really ended; the retry's lane completed.
+    const closes = events.filter(
+      (e) => e.origin === 'server' && e.kind === 'close' && e.summary.startsWith(`part 2/4 of ${uploadId} `),
+    );
+    expect(closes.map((e) => e.summary.replace(/ after [\d.]+ s$/, ''))).toEqual([
+      `part 2/4 of ${uploadId} answered 503`,
+      `part 2/4 of ${uploadId} completed`,
+    ]);
+    expect(closes[0]?.detail?.fields).toMatchObject({ ending: 'completed', status: 503 });
   });
 
   it('refuses bad input with a clear problem, and leaves no stray bytes', async () => {

@@ -42,6 +42,13 @@ export class LineCounter {
   }
 }
 
+/** A progress figure: "512 bytes" below 1 KB (where "0 KB" would hide a real answer), "37 KB", "4.2 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 /** Throttles a callback to once per `everyMs` (the last call is always let through by `flush`). */
 export function sampler(everyMs: number) {
   let last = Number.NEGATIVE_INFINITY;
@@ -145,7 +152,7 @@ export async function readStream(record: Recorder, path: string, options: ReadSt
           dir: 'in',
           conn,
           bytes: meter.bytes,
-          summary: `${(meter.bytes / 1024).toFixed(0)} KB in ${chunks} chunks, ${(meter.rate() / 1024 / 1024).toFixed(1)} MB/s`,
+          summary: `${formatBytes(meter.bytes)} in ${chunks} chunks, ${formatBytes(Math.round(meter.rate()))}/s`,
           detail: { fields: { bytes: meter.bytes, chunks, sample: 'progress' } },
         });
       }
@@ -493,6 +500,25 @@ export async function multipartUpload(
   return { uploadId: upload.uploadId, sha256: done.sha256, bytes: done.bytes, partsSent, resentBytes };
 }
 
+/** The HTTP version this page came over ("http/1.1", "h2", "h3"), as Navigation Timing reports it. */
+function pageProtocol(): string | undefined {
+  const [navigation] = performance.getEntriesByType?.('navigation') ?? [];
+  return (navigation as PerformanceNavigationTiming | undefined)?.nextHopProtocol || undefined;
+}
+
+/**
+ * Why a streaming request body failed, for a student: the browser's own
+ * message is only "Failed to fetch" (the console adds
+ * net::ERR_ALPN_NEGOTIATION_FAILED), which says nothing about the cause.
+ */
+export function explainStreamingBodyFailure(message: string, protocol: string | undefined): string {
+  const over =
+    protocol === 'http/1.1'
+      ? 'this page is served over HTTP/1.1'
+      : `this page came over ${protocol ?? 'an HTTP version the browser didn’t report'}`;
+  return `The browser refused to send it (“${message}”): Chromium sends a streaming request body only over HTTP/2 or HTTP/3, and ${over}. Nothing reached the server.`;
+}
+
 /**
  * Tries the one-request streaming upload the Fetch standard allows: a
  * ReadableStream body with `duplex: 'half'`. Chromium only sends it over
@@ -530,14 +556,15 @@ export async function tryStreamingRequestBody(record: Recorder): Promise<{ ok: b
     });
     return { ok: true, message: `${response.status}: this browser sent the stream` };
   } catch (error: unknown) {
-    const message = (error as Error).message;
+    const reason = (error as Error).message;
+    const message = explainStreamingBodyFailure(reason, pageProtocol());
     record({
       protocol: 'streaming',
       kind: 'error',
       dir: 'in',
       conn,
-      summary: `refused by the browser: ${message}`,
-      detail: { reason: message },
+      summary: `refused by the browser: ${reason} (a streaming request body needs HTTP/2 or HTTP/3)`,
+      detail: { reason, fields: { pageProtocol: pageProtocol() ?? null } },
     });
     return { ok: false, message };
   }

@@ -10,6 +10,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Lab } from '../../lab';
 import type { GraphqlContext } from './context';
+import { GraphQLError, type ValidationContext } from './graphql-js';
 import { graphqlHttpHandler, replaceHistory, settingsHandlers } from './handler';
 import { BankEvents } from './pubsub';
 import { buildBankSchema } from './schema';
@@ -20,13 +21,14 @@ import { resolverTracing } from './tracing';
 export { GRAPHQL_WS_DROP_TARGET } from './subscriptions';
 
 /**
- * Limits checked before anything runs. Our deepest real query, account →
- * transactions → merchant → name, has depth 4. graphql-armor's cost rule
- * multiplies a list's cost by a literal `first:`, so the N+1 query at
+ * Limits checked before anything runs. Our deepest lesson query, account →
+ * transactions → merchant → name, has depth 4; `Transaction.account` points
+ * back up, so without a limit a query could nest forever. graphql-armor's cost
+ * rule multiplies a list's cost by a literal `first:`, so the N+1 query at
  * N = 1000 costs about 25,000; forty aliased copies of it cost ~435,000.
- * Introspection is allowed; it is exempt from the depth and cost rules (the
- * standard introspection query is deep by nature) but still bounded by the
- * token and alias limits.
+ * Introspection is allowed: `__schema` is exempt from the depth and cost rules
+ * (the standard introspection query is deep by nature), graphql-js bounds how
+ * deep introspection may nest, and the token and alias limits still apply.
  */
 export const LIMITS = {
   maxDepth: 6,
@@ -36,6 +38,19 @@ export const LIMITS = {
   maxTokens: 1000,
 } as const;
 
+/**
+ * graphql-armor words every refusal as "Syntax Error: Query depth limit of 6
+ * exceeded…", although the query parsed fine: it is a validation rule that
+ * refused it. Its rules hand each refusal to `onReject` handlers instead of
+ * throwing when `propagateOnRejection` is off; this one reports it as an
+ * ordinary validation error (Apollo answers 400 GRAPHQL_VALIDATION_FAILED)
+ * without the misleading prefix.
+ */
+function reportRefusal(context: ValidationContext | null, error: GraphQLError): void {
+  context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, '')));
+}
+const refusal = { propagateOnRejection: false, onReject: [reportRefusal] };
+
 export function createGraphql(lab: Lab) {
   const schema = buildBankSchema();
   const events = new BankEvents();
@@ -43,9 +58,9 @@ export function createGraphql(lab: Lab) {
   lab.sessions.onExpire((id) => settings.forget(id));
 
   const armor = new ApolloArmor({
-    maxDepth: { n: LIMITS.maxDepth },
-    costLimit: { maxCost: LIMITS.maxCost },
-    maxAliases: { n: LIMITS.maxAliases },
+    maxDepth: { n: LIMITS.maxDepth, ...refusal },
+    costLimit: { maxCost: LIMITS.maxCost, ...refusal },
+    maxAliases: { n: LIMITS.maxAliases, ...refusal },
     // graphql-armor's token plugin throws from a parsing hook, which Apollo answers with a 500;
     // graphql-js's parser option below gives the same limit as an ordinary 400 syntax error.
     maxTokens: { enabled: false },

@@ -80,6 +80,12 @@ export const resolvers: ResolverMap = {
     // The N+1 field: called once per transaction in the list.
     merchant: (transaction: TransactionCreated, _args, ctx: GraphqlContext, info) =>
       transaction.merchantId ? ctx.merchant(transaction.merchantId, pathOf(info)) : null,
+    // The cycle (account → transactions → account → …) that the depth limit exists for.
+    account: (transaction: TransactionCreated, _args, ctx: GraphqlContext, info) => {
+      const row = ctx.db(pathOf(info)).get<AccountRow>(`${ACCOUNT_COLUMNS} AND id = ?`, transaction.accountId);
+      if (!row) throw new GraphQLError(`Account "${transaction.accountId}" no longer exists.`);
+      return toAccount(row);
+    },
   },
 
   Mutation: {

@@ -36,6 +36,8 @@ export const typeDefs = /* GraphQL */ `
     "ISO 8601 timestamp."
     createdAt: String!
     merchant: Merchant
+    "The account this transaction belongs to: a way back up the graph, so queries can nest as deep as they like."
+    account: Account!
   }
 
   type Merchant @cacheControl(maxAge: 30, scope: PRIVATE) {

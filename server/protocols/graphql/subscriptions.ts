@@ -4,6 +4,7 @@ import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { previewBody } from '../../../lib/timeline';
 import type { UpgradeContext } from '../../http/router';
+import { terminalClient } from '../../http/session';
 import type { Lab } from '../../lab';
 import { connectionIdFrom } from '../../lab/websocket';
 import { createContext } from './context';
@@ -96,6 +97,20 @@ export function createSubscriptions(
           detail: { raw: data.subarray(0, RAW_PREVIEW_BYTES).toString('base64'), ...previewBody(text) },
         });
       };
+      const terminal = terminalClient(ctx.req);
+      if (terminal) {
+        // A terminal subscriber (scripts/graphql-subscribe.ts, wscat) can't report for itself:
+        // its upgrade request is recorded here, just before the server's side.
+        lab.record(sessionId, {
+          origin: 'terminal',
+          protocol: 'graphql',
+          kind: 'request',
+          dir: 'out',
+          conn: connId,
+          summary: `${terminal}: GET ${url.pathname} (Upgrade: websocket, subprotocol ${ctx.req.headers['sec-websocket-protocol'] ?? 'none'})`,
+          detail: { method: 'GET', url: url.pathname, fields: { client: terminal } },
+        });
+      }
       lab.record(sessionId, {
         origin: 'server',
         protocol: 'graphql',

@@ -18,6 +18,17 @@ export function parentPath(path: string): string | null {
   return keys.length > 0 ? keys.join('.') : null;
 }
 
+/** `1 resolver call`, `3 resolver calls`: a count with its noun, in the plural when it needs one. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** The timeline note at the end of an operation that ran without errors. */
+export function operationSummary(name: string, stats: { sql: number; resolvers: number }, dataLoader: boolean): string {
+  const untraced = Math.max(0, stats.resolvers - MAX_TRACED_RESOLVERS);
+  return `${name}: ${count(stats.sql, 'SQL statement')}, ${count(stats.resolvers, 'resolver call')} (DataLoader ${dataLoader ? 'on' : 'off'})${untraced ? `; ${count(untraced, 'resolver call')} not drawn` : ''}`;
+}
+
 /**
  * An Apollo Server plugin that puts the execution on the timeline: one
  * `resolve` event per resolver call (path, parent, start, duration), and at
@@ -71,7 +82,6 @@ export function resolverTracing(): ApolloServerPlugin<GraphqlContext> {
             result.extensions = { ...result.extensions, lab };
           }
           const name = operationName ?? 'anonymous operation';
-          const untraced = Math.max(0, ctx.stats.resolvers - MAX_TRACED_RESOLVERS);
           ctx.lab.record(ctx.sessionId, {
             origin: 'server',
             protocol: 'graphql',
@@ -80,7 +90,7 @@ export function resolverTracing(): ApolloServerPlugin<GraphqlContext> {
             conn: ctx.conn,
             summary: errors?.length
               ? `${name}: ${errors.length} GraphQL error${errors.length === 1 ? '' : 's'}: ${errors[0]?.message ?? ''}`
-              : `${name}: ${ctx.stats.sql} SQL statement${ctx.stats.sql === 1 ? '' : 's'}, ${ctx.stats.resolvers} resolver calls (DataLoader ${ctx.dataLoader ? 'on' : 'off'})${untraced ? `; ${untraced} resolver calls not drawn` : ''}`,
+              : operationSummary(name, ctx.stats, ctx.dataLoader),
             detail: {
               fields: {
                 operation: name,

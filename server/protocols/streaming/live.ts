@@ -141,8 +141,10 @@ export class LiveExchange {
   }
 
   private recordClose(): void {
+    // An exchange that ended normally but with an error status (a part's 503, a refused body's 400) didn't complete.
+    const status = this.ctx.res.headersSent ? this.ctx.res.statusCode : undefined;
     const how = {
-      completed: 'completed',
+      completed: status !== undefined && status >= 400 ? `answered ${status}` : 'completed',
       cancelled: 'cancelled by the client (connection closed)',
       dropped: `dropped by a fault (${this.dropDone})`,
     }[this.ending ?? 'completed'];
@@ -157,7 +159,7 @@ export class LiveExchange {
         wasClean: this.ending !== 'dropped',
         durationMs,
         reason: this.ending,
-        fields: { ending: this.ending ?? 'completed', ...this.closeFields() },
+        fields: { ending: this.ending ?? 'completed', ...(status !== undefined ? { status } : {}), ...this.closeFields() },
       },
     });
   }
