@@ -2,11 +2,20 @@
  * The MQTT lesson's experiments, performed in Chromium against the real
  * broker, checked on the widgets and on the timeline the student sees.
  */
+import type { Locator } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { connOf, framesOf, SLUG, setFleet, tally, waitForClients } from './mqtt-helpers';
 
 // Each page holds fourteen MQTT clients, and the fleet reports on its own schedule.
 test.describe.configure({ timeout: 60_000 });
+
+/** A log that follows its newest line: once it holds more than it shows, its newest line is fully in sight. */
+async function expectFollowsItsTail(log: Locator): Promise<void> {
+  await expect.poll(() => log.evaluate((el) => el.scrollHeight > el.clientHeight), { message: 'the log overflows' }).toBe(true);
+  // Brings the log itself into the page's view; its own scroll position is the widget's business.
+  await log.scrollIntoViewIfNeeded();
+  await expect(log.locator('li').last()).toBeInViewport({ ratio: 1 });
+}
 
 test('topology: the fleet publishes, the broker routes by topic, the routing terminal says where each PUBLISH went', async ({
   lab,
@@ -19,6 +28,8 @@ test('topology: the fleet publishes, the broker routes by topic, the routing ter
     .poll(async () => Number((await page.getByTestId('dashboard-count').textContent())?.split(' ')[0]))
     .toBeGreaterThan(3);
   await expect(page.getByTestId('routing-terminal')).toContainText('⇒ dashboard atms/+/+/cash-level (QoS 0)');
+  // The terminal shows the live traffic at its bottom, not the start-up lines at its top.
+  await expectFollowsItsTail(page.getByTestId('routing-terminal'));
 
   const route = await lab.waitForEvent(
     page,
@@ -72,6 +83,20 @@ test('wildcards: explained level by level, then a live subscription catches only
   await expect(caught.first()).toContainText('atms/us-east/');
   await expect.poll(() => caught.count()).toBeGreaterThan(2);
   for (const line of await caught.allTextContents()) expect(line).toMatch(/^atms\/us-east\//);
+
+  // A misplaced # never leaves the page: mqtt.js refuses it, and says so; the old subscription and its list end.
+  await page.getByTestId('wildcard-filter').fill('atms/#/x');
+  await page.getByTestId('wildcard-subscribe').click();
+  const outcome = page.getByTestId('wildcard-subscribed');
+  await expect(outcome).toHaveAttribute('data-outcome', 'refused-by-client');
+  await expect(outcome).toContainText('refused by mqtt.js, the client library, before sending');
+  await expect(outcome).toContainText('# must be a whole level and the last one');
+  await expect(outcome).not.toContainText('SUBACK');
+  await expect(page.getByTestId('wildcard-caught')).toContainText('Nothing caught yet');
+  await expect(caught).toHaveCount(1);
+  const events = await lab.events(page);
+  expect(events.filter((e) => e.summary.startsWith('SUBSCRIBE') && e.summary.includes('atms/#/x'))).toEqual([]);
+  expect(events.some((e) => e.summary.startsWith('UNSUBSCRIBE') && e.summary.includes('atms/us-east/#'))).toBe(true);
   await page.getByTestId('fleet-stop').click();
 });
 
@@ -126,6 +151,13 @@ test('QoS handshakes: each packet in order with its packet id, on both sides', a
   expect((await framesOf(lab, page, conn)).length).toBeGreaterThan(start);
   // The widget lists them in the same order.
   await expect(page.getByTestId('qos-packets').locator('li[data-type="PUBCOMP"]')).toHaveAttribute('data-packet-id', String(id));
+
+  // Two more QoS 2 handshakes fill the list past what it shows: the newest packet stays in sight.
+  await page.getByTestId('qos-publish-2').click();
+  await expect(page.getByTestId('qos-packets').locator('li[data-type="PUBCOMP"]')).toHaveCount(2);
+  await page.getByTestId('qos-publish-2').click();
+  await expect(page.getByTestId('qos-packets').locator('li[data-type="PUBCOMP"]')).toHaveCount(3);
+  await expectFollowsItsTail(page.getByTestId('qos-packets'));
 });
 
 test('tiny packets: PINGREQ and PINGRESP are two bytes in the hex dump; the PUBLISH is smaller than a bare HTTP POST', async ({
@@ -168,6 +200,8 @@ test('unreliable link: a persistent session gets QoS 1 and 2 back after a drop (
   await page.getByTestId('send-round').click();
   await expect.poll(async () => (await tally(page, 1)).received).toBe(1);
   await page.getByTestId('drop-mqtt').click();
+  // Only the link's own two clients: the rest of the page (the ATM, which never reconnects by itself) keeps its connections.
+  await expect(page.getByTestId('drop-mqtt-result')).toHaveText('dropped 2 connections');
   await expect(page.getByTestId('receiver-state')).toHaveAttribute('data-state', 'offline');
   await expect(page.getByTestId('sender-state')).toHaveAttribute('data-state', 'open');
   await page.getByTestId('send-round').click();
@@ -224,6 +258,10 @@ test('unreliable link: a persistent session gets QoS 1 and 2 back after a drop (
   expect(await tally(page, 1)).toMatchObject({ sent: 6, received: 1, lost: 5 });
   expect(await tally(page, 2)).toMatchObject({ sent: 6, received: 0, lost: 6 });
   expect((await tally(page, 0)).lost).toBeGreaterThanOrEqual(3);
+  // Seconds after two drops, the ATM further down never lost its connection, and its will never fired.
+  await expect(page.getByTestId('atm-state')).toHaveAttribute('data-state', 'open');
+  await expect(page.getByTestId('atm-report')).toBeEnabled();
+  expect((await lab.events(page)).some((e) => e.kind === 'route' && e.summary.includes('from the will of atm-0042'))).toBe(false);
 });
 
 test('retained messages and the Last Will: a late subscriber gets the last value at once; a cut ATM’s will is published', async ({
@@ -252,6 +290,14 @@ test('retained messages and the Last Will: a late subscriber gets the last value
   );
   await page.getByTestId('watcher-subscribe').click();
   await expect(log.locator('li[data-topic="atms/eu-west/atm-0042/status"][data-retain="true"]')).toContainText('offline');
+  // The ATM stays down until it is brought back; then it says so itself, and that replaces the will.
+  await expect(page.getByTestId('atm-state')).toHaveAttribute('data-state', 'offline');
+  await expect(page.getByTestId('atm-report')).toBeDisabled();
+  await page.getByTestId('atm-back').click();
+  await expect(page.getByTestId('atm-state')).toHaveAttribute('data-state', 'open');
+  await expect(log.locator('li[data-topic="atms/eu-west/atm-0042/status"]').last()).toContainText('online');
+  await page.getByTestId('watcher-subscribe').click();
+  await expect(log.locator('li[data-topic="atms/eu-west/atm-0042/status"][data-retain="true"]')).toContainText('online');
 });
 
 test('single point of failure: broker down drops every client, CONNECTs are refused, then they come back with backoff', async ({
@@ -271,6 +317,14 @@ test('single point of failure: broker down drops every client, CONNECTs are refu
     'a refused reconnect',
   );
   for (const b of await branches.all()) await expect(b).toHaveAttribute('data-state', 'open', { timeout: 20_000 });
+  // As the lesson says: the two clients made without automatic reconnection stay offline until their buttons.
+  await expect(page.getByTestId('atm-state')).toHaveAttribute('data-state', 'offline');
+  await expect(page.getByTestId('receiver-state')).toHaveAttribute('data-state', 'offline');
+  await expect(page.getByTestId('dashboard-state')).toHaveAttribute('data-state', 'open', { timeout: 20_000 });
+  await page.getByTestId('atm-back').click();
+  await page.getByTestId('receiver-reconnect').click();
+  await expect(page.getByTestId('atm-state')).toHaveAttribute('data-state', 'open');
+  await expect(page.getByTestId('receiver-state')).toHaveAttribute('data-state', 'open');
   // Each reconnected after at least one refused attempt, with growing delays.
   const attempts = await lab.events(page);
   const delays = attempts.filter((e) => e.kind === 'reconnect-attempt').map((e) => e.detail?.delayMs ?? 0);

@@ -103,3 +103,52 @@ test('a long poll dropped while parked: the client re-polls with the same cursor
   expect(after[0]?.detail?.url).toContain(`after=${cursor}`);
   await widget.getByTestId('polling-stop').click();
 });
+
+test('the source button starts from the server’s state: stopped before a reload, it offers "Start the source" after', async ({
+  lab,
+}) => {
+  const [{ page }] = await lab.openLesson('polling');
+  const toggle = page.getByTestId('polling-widget').getByTestId('source-toggle');
+  await expect(toggle).toBeEnabled();
+  await expect(toggle).toHaveText('Stop the source');
+  await toggle.click();
+  await expect(page.getByTestId('source-note')).toContainText('source stopped');
+
+  await page.reload();
+  await lab.waitForChannel(page);
+  await expect(toggle).toBeEnabled();
+  await expect(toggle).toHaveText('Start the source');
+  await expect(page.getByTestId('source-note')).toContainText('source stopped');
+  const api = await lab.api(page);
+  expect(await (await api.get('/api/poll/source')).json()).toMatchObject({ running: false });
+
+  await toggle.click();
+  await expect(toggle).toHaveText('Stop the source');
+  expect(await (await api.get('/api/poll/source')).json()).toMatchObject({ running: true });
+});
+
+test('an invalid mean gap or seed says what is wrong, not just a disabled Apply', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson('polling');
+  const widget = page.getByTestId('polling-widget');
+  const apply = widget.getByTestId('source-apply');
+  const problem = widget.getByTestId('source-problem');
+  await expect(problem).toHaveCount(0);
+
+  await widget.getByTestId('source-mean').fill('50');
+  await expect(apply).toBeDisabled();
+  await expect(problem).toHaveText('The mean gap must be a whole number from 100 to 60000 ms, not "50".');
+  await widget.getByTestId('source-seed').fill('-1');
+  await expect(problem).toContainText('The seed must be a whole number from 0 to 4294967295, not "-1".');
+
+  await widget.getByTestId('source-mean').fill('2000');
+  await widget.getByTestId('source-seed').fill('42');
+  await expect(problem).toHaveCount(0);
+  await expect(apply).toBeEnabled();
+
+  // The clients' fields say the same way which one is wrong.
+  await widget.getByTestId('long-timeout').fill('500');
+  await expect(widget.getByTestId('polling-start')).toBeDisabled();
+  await expect(widget.getByTestId('clients-problem')).toHaveText(
+    'The long-poll timeout must be a whole number from 1000 to 60000 ms, not "500".',
+  );
+});

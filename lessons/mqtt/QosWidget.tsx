@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { PacketSummary } from '../../components/lab/clients/mqtt';
 import { toBase64 } from '../../components/lab/clients/recorder';
 import { HexDump } from '../../components/lab/HexDump';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { StateBadge, useMqttClient } from './shared';
@@ -33,6 +34,8 @@ const MAX_LOG = 14;
 export function QosWidget() {
   const { client, state } = useMqttClient({ clientId: 'qos-lab', keepalive: KEEPALIVE_S });
   const [log, setLog] = useState<(PacketSummary & { n: number })[]>([]);
+  // The log keeps its newest MAX_LOG packets, so its length stops changing: follow the list itself.
+  const logRef = useFollowTail<HTMLOListElement>(log);
   const [ping, setPing] = useState<{ req?: Uint8Array; resp?: Uint8Array; publish?: Uint8Array }>({});
   const [host, setHost] = useState('localhost');
 
@@ -77,7 +80,7 @@ export function QosWidget() {
           </button>
         ))}
       </div>
-      <ol className={`${ui.log} ${styles.terminal}`} data-testid="qos-packets" aria-label="Packets">
+      <ol ref={logRef} className={`${ui.log} ${styles.terminal}`} data-testid="qos-packets" aria-label="Packets">
         {log.length === 0 && <li className={ui.empty}>No packets yet.</li>}
         {log.map((p) => (
           <li key={p.n} data-dir={p.dir} data-type={p.type} data-packet-id={p.packetId ?? ''}>

@@ -2,9 +2,11 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { LabMqtt } from '../../components/lab/clients/mqtt';
-import { DropButton } from '../../components/lab/DropButton';
+import { droppedText } from '../../components/lab/faults-client';
+import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
+import { problemMessage } from '../../lib/problem';
 import { StateBadge, useMqttClient } from './shared';
 import styles from './widgets.module.css';
 
@@ -29,6 +31,23 @@ function arrival(client: LabMqtt, payload: string, ms: number): Promise<void> {
   });
 }
 
+/**
+ * Cuts one client's connection at the socket (POST /api/mqtt/clients/{id}/drop).
+ * Resolves with how many connections were cut: 0 when it wasn't connected.
+ */
+async function cutClient(labFetch: ReturnType<typeof useLab>['fetch'], clientId: string): Promise<number> {
+  const response = await labFetch(`/api/mqtt/clients/${clientId}/drop`, {
+    method: 'POST',
+    protocol: 'mqtt',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  const body: unknown = await response.json().catch(() => null);
+  if (response.status === 404) return 0;
+  if (!response.ok) throw new Error(problemMessage(body) ?? `The lab answered ${response.status}`);
+  return (body as { dropped: number }).dropped;
+}
+
 interface Tally {
   sent: number;
   seen: Set<string>;
@@ -49,7 +68,10 @@ function emptyTallies(): Record<Qos, Tally> {
  * and come back with clean session on or off. The table counts what arrived.
  */
 export function ReliabilityWidget() {
+  const { fetch: labFetch } = useLab();
   const [clean, setClean] = useState(false);
+  const [dropping, setDropping] = useState(false);
+  const [dropOutcome, setDropOutcome] = useState<string | null>(null);
   const frozen = useRef(false);
   const [frozenView, setFrozenView] = useState(false);
   const sender = useMqttClient({ clientId: 'sender', clean: false });
@@ -112,6 +134,20 @@ export function ReliabilityWidget() {
     for (const message of rest) void publish(message);
   };
 
+  // Only this widget's two clients: a page-wide MQTT drop would also cut the ATM further down,
+  // which never reconnects by itself (so that its Last Will can be seen).
+  const dropLink = async () => {
+    setDropping(true);
+    try {
+      const counts = await Promise.all(['sender', 'receiver'].map((id) => cutClient(labFetch, id)));
+      setDropOutcome(droppedText(counts.reduce((a, b) => a + b, 0)));
+    } catch (e: unknown) {
+      setDropOutcome((e as Error).message);
+    } finally {
+      setDropping(false);
+    }
+  };
+
   const setFrozen = (value: boolean) => {
     frozen.current = value;
     setFrozenView(value);
@@ -155,7 +191,21 @@ export function ReliabilityWidget() {
         <button type="button" className="lab-button" data-testid="send-round" onClick={() => void sendRound()}>
           Send {PER_ROUND} at each QoS
         </button>
-        <DropButton target="mqtt" />
+        <button
+          type="button"
+          className="lab-button"
+          data-variant="danger"
+          data-testid="drop-mqtt"
+          disabled={dropping}
+          onClick={() => void dropLink()}
+        >
+          Drop both connections
+        </button>
+        {dropOutcome && (
+          <span className={ui.muted} role="status" data-testid="drop-mqtt-result">
+            {dropOutcome}
+          </span>
+        )}
         <button
           type="button"
           className="lab-button"

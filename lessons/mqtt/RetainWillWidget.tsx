@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { MqttMessage } from '../../components/lab/clients/mqtt';
 import { useLab } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { StateBadge, sendJson, useMqttClient } from './shared';
@@ -25,6 +26,7 @@ export function RetainWillWidget() {
   });
   const watcher = useMqttClient({ clientId: 'late-subscriber' });
   const [seen, setSeen] = useState<(MqttMessage & { n: number })[]>([]);
+  const logRef = useFollowTail<HTMLOListElement>(seen);
   const [cash, setCash] = useState(48_200);
   const [error, setError] = useState<string | null>(null);
 
@@ -119,7 +121,12 @@ export function RetainWillWidget() {
           </button>
         </div>
       </div>
-      <ol className={`${ui.log} ${styles.terminal}`} data-testid="watcher-log" aria-label="What the subscriber received">
+      <ol
+        ref={logRef}
+        className={`${ui.log} ${styles.terminal}`}
+        data-testid="watcher-log"
+        aria-label="What the subscriber received"
+      >
         {seen.length === 0 && <li className={ui.empty}>Nothing received yet.</li>}
         {seen.map((m) => (
           <li key={m.n} data-retain={m.retain} data-topic={m.topic}>

@@ -1,10 +1,12 @@
 'use client';
 
 import { useId, useState } from 'react';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { explainMatch } from '../../lib/mqtt-topic';
 import { StateBadge, useInbox, useMqttClient } from './shared';
+import { outcomeOfError, outcomeOfGrant, outcomeText, type SubscribeOutcome } from './subscribe-outcome';
 import styles from './widgets.module.css';
 
 /**
@@ -18,22 +20,22 @@ export function WildcardWidget() {
   const [topic, setTopic] = useState('atms/us-east/atm-0002/cash-level');
   const { client, state } = useMqttClient({ clientId: 'wildcard-playground' });
   const inbox = useInbox(client, 8);
-  const [subscribed, setSubscribed] = useState<string | null>(null);
-  const [granted, setGranted] = useState<number | null>(null);
+  const caughtRef = useFollowTail<HTMLOListElement>(inbox.messages);
+  const [outcome, setOutcome] = useState<SubscribeOutcome>({ kind: 'none' });
   const explanation = explainMatch(filter, topic);
 
+  /** One subscription at a time: the previous one ends, and so does its list, whatever becomes of the new one. */
   const subscribe = async () => {
     if (!client) return;
+    const previous = outcome.kind === 'subscribed' ? outcome.filter : null;
+    setOutcome({ kind: 'none' });
     try {
-      if (subscribed) await client.unsub(subscribed);
-      const qos = await client.sub(filter, 0);
-      setGranted(qos);
-      setSubscribed(qos === 128 ? null : filter);
+      if (previous) await client.unsub(previous);
+      inbox.clear();
+      setOutcome(outcomeOfGrant(filter, await client.sub(filter, 0)));
     } catch (e: unknown) {
-      // mqtt.js checks filters itself and won't send an invalid one.
-      setGranted(128);
-      setSubscribed(null);
-      console.warn((e as Error).message);
+      inbox.clear();
+      setOutcome(outcomeOfError(filter, e as Error));
     }
   };
 
@@ -99,15 +101,11 @@ export function WildcardWidget() {
         >
           Subscribe with this filter
         </button>
-        <span className={ui.muted} data-testid="wildcard-subscribed">
-          {granted === 128
-            ? 'refused by the broker (SUBACK 0x80)'
-            : subscribed
-              ? `subscribed to ${subscribed}: ${inbox.count} messages caught`
-              : 'not subscribed'}
+        <span className={ui.muted} data-testid="wildcard-subscribed" data-outcome={outcome.kind}>
+          {outcomeText(outcome, inbox.count)}
         </span>
       </div>
-      <ol className={`${ui.log} ${styles.terminal}`} data-testid="wildcard-caught" aria-label="Messages caught">
+      <ol ref={caughtRef} className={`${ui.log} ${styles.terminal}`} data-testid="wildcard-caught" aria-label="Messages caught">
         {inbox.messages.length === 0 && <li className={ui.empty}>Nothing caught yet (is the fleet running?).</li>}
         {inbox.messages.map((m, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: a rolling log

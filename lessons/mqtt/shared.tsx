@@ -1,8 +1,9 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { LabMqtt, type LabMqttOptions, type MqttMessage, type MqttState } from '../../components/lab/clients/mqtt';
 import { useLab, useTimeline } from '../../components/lab/LabProvider';
+import { useFollowTail } from '../../components/lab/useFollowTail';
 import ui from '../../components/lab/widget.module.css';
 import type { TimelineEvent } from '../../lib/timeline';
 import styles from './widgets.module.css';
@@ -35,9 +36,25 @@ export function useMqttClient(options: LabMqttOptions, key = '') {
   return { client, state };
 }
 
-/** Messages a client receives, newest last, at most `limit`; re-rendered at most once per frame. */
-export function useInbox(client: LabMqtt | null, limit = 30) {
-  const [view, setView] = useState<{ messages: MqttMessage[]; count: number }>({ messages: [], count: 0 });
+interface Inbox {
+  messages: MqttMessage[];
+  count: number;
+}
+const EMPTY_INBOX: Inbox = { messages: [], count: 0 };
+
+/**
+ * Messages a client receives, newest last, at most `limit`; re-rendered at most
+ * once per frame. `clear()` empties it, messages still waiting for the next frame included.
+ */
+export function useInbox(client: LabMqtt | null, limit = 30): Inbox & { clear: () => void } {
+  const [view, setView] = useState<Inbox>(EMPTY_INBOX);
+  /** Bumped by clear(): the effect below starts over, dropping what it had batched. */
+  const [generation, setGeneration] = useState(0);
+  const clear = useCallback(() => {
+    setView(EMPTY_INBOX);
+    setGeneration((g) => g + 1);
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` is the explicit restart trigger.
   useEffect(() => {
     if (!client) return;
     let pending: MqttMessage[] = [];
@@ -58,8 +75,8 @@ export function useInbox(client: LabMqtt | null, limit = 30) {
       off();
       cancelAnimationFrame(frame);
     };
-  }, [client, limit]);
-  return view;
+  }, [client, limit, generation]);
+  return { ...view, clear };
 }
 
 /** The latest broker route events (and the aggregated counts that replace them at high rates). */
@@ -92,8 +109,16 @@ export function StateBadge({ state, testId }: { state: MqttState; testId: string
 /** The broker's routing terminal: each PUBLISH and where it went, as the broker saw it. */
 export function RoutingTerminal({ testId = 'routing-terminal' }: { testId?: string }) {
   const lines = useRouteLog();
+  // The list keeps its newest 40 lines, so its length stops changing: follow the list itself.
+  const logRef = useFollowTail<HTMLOListElement>(lines);
   return (
-    <ol className={`${ui.log} ${styles.terminal}`} data-testid={testId} aria-label="Broker routing log" aria-live="off">
+    <ol
+      ref={logRef}
+      className={`${ui.log} ${styles.terminal}`}
+      data-testid={testId}
+      aria-label="Broker routing log"
+      aria-live="off"
+    >
       {lines.length === 0 && <li className={ui.empty}>No publishes routed yet.</li>}
       {lines.map((e) => (
         <li key={e.id} data-kind={e.kind}>

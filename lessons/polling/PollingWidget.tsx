@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, useState } from 'react';
 import { LabEventSource } from '../../components/lab/clients/event-source';
+import { getLabJson } from '../../components/lab/clients/plumbing';
 import {
   type DeliveryStats,
   emptyStats,
@@ -11,13 +12,14 @@ import {
   ShortPoller,
 } from '../../components/lab/clients/poller';
 import { DropButton } from '../../components/lab/DropButton';
-import { useLab } from '../../components/lab/LabProvider';
+import { useLab, useTimeline } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { now } from '../../lib/clock';
 import { addId, type Continuity, emptyContinuity } from '../sse/continuity';
 import { LineChart } from '../sse/LineChart';
 import styles from '../sse/widgets.module.css';
+import { FIELDS, problemsWith, whole } from './settings';
 
 const TRANSPORTS = ['short', 'long', 'sse'] as const;
 type Transport = (typeof TRANSPORTS)[number];
@@ -32,10 +34,14 @@ interface Row {
 }
 const emptyRow = (): Row => ({ stats: emptyStats(), continuity: emptyContinuity(), points: [] });
 
-function whole(text: string, min: number, max: number): number | null {
-  const n = Number(text);
-  return Number.isInteger(n) && n >= min && n <= max ? n : null;
+/** What GET and POST /api/poll/source answer. */
+interface SourceState {
+  running: boolean;
+  meanIntervalMs: number;
 }
+
+const describeSource = (state: SourceState) =>
+  `source ${state.running ? 'running' : 'stopped'}, one notification every ~${state.meanIntervalMs} ms`;
 
 /**
  * One notification source, read three ways at once: short polling, long
@@ -44,24 +50,55 @@ function whole(text: string, min: number, max: number): number | null {
  */
 export function PollingWidget() {
   const { store, record, fetch: labFetch } = useLab();
+  const sessionId = useTimeline((s) => s.sessionId);
   const ids = { interval: useId(), timeout: useId(), mean: useId(), seed: useId() };
   const [enabled, setEnabled] = useState<Record<Transport, boolean>>({ short: true, long: true, sse: true });
   const [interval, setIntervalText] = useState('1000');
   const [timeout, setTimeoutText] = useState('30000');
   const [mean, setMean] = useState('2000');
   const [seed, setSeed] = useState('42');
-  const [sourceRunning, setSourceRunning] = useState(true);
+  /** The source's state as the server last told it; null until it has (the page may load with it stopped). */
+  const [sourceRunning, setSourceRunning] = useState<boolean | null>(null);
   const [rows, setRows] = useState<Record<Transport, Row>>({ short: emptyRow(), long: emptyRow(), sse: emptyRow() });
   const [running, setRunning] = useState(false);
   const [sourceNote, setSourceNote] = useState<string | null>(null);
   const stopAll = useRef<(() => void) | null>(null);
+  /** Set once the student steers the source: a slower first read must not overwrite what they did. */
+  const steered = useRef(false);
 
   const values = {
-    interval: whole(interval, 100, 60_000),
-    timeout: whole(timeout, 1000, 60_000),
-    mean: whole(mean, 100, 60_000),
-    seed: whole(seed, 0, 4_294_967_295),
+    interval: whole(interval, FIELDS.interval),
+    timeout: whole(timeout, FIELDS.timeout),
+    mean: whole(mean, FIELDS.mean),
+    seed: whole(seed, FIELDS.seed),
   };
+  const sourceProblems = problemsWith([
+    [mean, FIELDS.mean],
+    [seed, FIELDS.seed],
+  ]);
+  const clientProblems = problemsWith([
+    [interval, FIELDS.interval],
+    [timeout, FIELDS.timeout],
+  ]);
+
+  // The source lives on the server and outlives the page (a reload, another tab, a terminal): start from its state.
+  useEffect(() => {
+    if (!sessionId) return;
+    let current = true;
+    getLabJson<SourceState>('/api/poll/source')
+      .then((state) => {
+        if (!current || steered.current) return;
+        setSourceRunning(state.running);
+        setSourceNote(describeSource(state));
+      })
+      .catch(() => {
+        // Unknown: assume the default (running), so the buttons still work.
+        if (current && !steered.current) setSourceRunning(true);
+      });
+    return () => {
+      current = false;
+    };
+  }, [sessionId]);
 
   /** Server time → delay on this page's clock (the lab channel measured the offset). */
   const delayOf = (n: Notification) => now() - (n.at - store.getState().clockOffset);
@@ -124,19 +161,16 @@ export function PollingWidget() {
   useEffect(() => () => stopAll.current?.(), []);
 
   const steer = async (body: Record<string, unknown>) => {
+    steered.current = true;
     const response = await labFetch('/api/poll/source', {
       method: 'POST',
       protocol: 'lab',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    const state = (await response.json()) as { running?: boolean; meanIntervalMs?: number; detail?: string };
-    setSourceNote(
-      response.ok
-        ? `source ${state.running ? 'running' : 'stopped'}, one notification every ~${state.meanIntervalMs} ms`
-        : `${state.detail}`,
-    );
-    if (response.ok) setSourceRunning(Boolean(state.running));
+    const state = (await response.json()) as SourceState & { detail?: string };
+    setSourceNote(response.ok ? describeSource(state) : `${state.detail}`);
+    if (response.ok) setSourceRunning(state.running);
   };
 
   const emitOne = async () => {
@@ -144,7 +178,7 @@ export function PollingWidget() {
     await response.text();
   };
 
-  const valid = values.interval !== null && values.timeout !== null;
+  const valid = clientProblems.length === 0;
 
   return (
     <WidgetFrame
@@ -156,8 +190,7 @@ export function PollingWidget() {
         className={ui.row}
         onSubmit={(e) => {
           e.preventDefault();
-          if (values.mean !== null && values.seed !== null)
-            void steer({ running: sourceRunning, meanIntervalMs: values.mean, seed: values.seed });
+          if (values.mean !== null && values.seed !== null) void steer({ meanIntervalMs: values.mean, seed: values.seed });
         }}
       >
         <strong>Source</strong>
@@ -182,7 +215,7 @@ export function PollingWidget() {
           className="lab-button"
           data-variant="secondary"
           data-testid="source-apply"
-          disabled={values.mean === null || values.seed === null}
+          disabled={sourceProblems.length > 0}
         >
           Apply (restarts the seed)
         </button>
@@ -191,9 +224,10 @@ export function PollingWidget() {
           className="lab-button"
           data-variant="secondary"
           data-testid="source-toggle"
+          disabled={sourceRunning === null}
           onClick={() => void steer({ running: !sourceRunning })}
         >
-          {sourceRunning ? 'Stop the source' : 'Start the source'}
+          {sourceRunning === false ? 'Start the source' : 'Stop the source'}
         </button>
         <button
           type="button"
@@ -205,6 +239,11 @@ export function PollingWidget() {
           One notification now
         </button>
       </form>
+      {sourceProblems.length > 0 && (
+        <p className={styles.bad} data-testid="source-problem">
+          {sourceProblems.join(' ')}
+        </p>
+      )}
       {sourceNote && (
         <p className={ui.muted} role="status" data-testid="source-note">
           {sourceNote}
@@ -259,7 +298,11 @@ export function PollingWidget() {
           Stop
         </button>
       </form>
-      {!valid && <p className={styles.bad}>Poll every 100–60000 ms; the long-poll timeout is 1000–60000 ms.</p>}
+      {!valid && (
+        <p className={styles.bad} data-testid="clients-problem">
+          {clientProblems.join(' ')}
+        </p>
+      )}
       <table className={`${ui.table} ${styles.table}`} data-testid="polling-table">
         <thead>
           <tr>

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { seededRandom } from '../polling/source';
 import { atmTopic, Fleet, type FleetMessage, MAX_FLEET } from './fleet';
 
 afterEach(() => {
@@ -46,5 +47,26 @@ describe('Fleet', () => {
     expect(vi.getTimerCount()).toBe(0);
     expect(() => fleet.resize(MAX_FLEET + 1)).toThrow(RangeError);
     expect(() => fleet.resize(-1)).toThrow(RangeError);
+  });
+});
+
+describe('Fleet transactions', () => {
+  it('the lesson’s 12 ATMs confirm a transaction every few seconds, so a twenty-second look sees several', async () => {
+    vi.useFakeTimers();
+    const sent: FleetMessage[] = [];
+    const fleet = new Fleet(async (m) => {
+      sent.push(m);
+    }, seededRandom(42));
+    fleet.resize(12);
+    const seconds = 1000;
+    await vi.advanceTimersByTimeAsync(seconds * 1000);
+    fleet.stop();
+    const transactions = sent.filter((m) => m.topic.endsWith('/transactions'));
+    expect(transactions.every((m) => m.qos === 2 && !m.retain)).toBe(true);
+    const perSecond = transactions.length / seconds;
+    // The first experiment watches for 20 s: at 0.15 a second or more, a run with none is under 5 %.
+    expect(perSecond).toBeGreaterThan(0.15);
+    // …and the alert system stays the quiet one next to the dashboard's 2.4 a second.
+    expect(perSecond).toBeLessThan(0.6);
   });
 });
