@@ -88,7 +88,7 @@ function measure(): LayoutReport {
 }
 
 for (const slug of SLUGS) {
-  test(`${slug}: no sideways page scroll and no clipped widget at ${VIEWPORTS.map((v) => `${v.width}×${v.height}`).join(' and ')}`, async ({
+  test(`${slug}: no sideways page scroll and no clipped widget at ${VIEWPORTS.map((v) => `${v.width}×${v.height}`).join(' and ')}; no page scroll at 1440×900`, async ({
     lab,
   }) => {
     const [{ page }] = await lab.openLesson(slug);
@@ -106,6 +106,15 @@ for (const slug of SLUGS) {
       expect(report.sideways, `${slug} at ${size}: scrolls sideways`).toEqual([]);
       expect(report.clipped, `${slug} at ${size}: widget content cut off`).toEqual([]);
     }
+    // On a wide screen each column scrolls by itself and the page itself never does: if it did, the
+    // header and the fault bar would scroll away with it.
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await settle(page);
+    const whole = await page.evaluate(() => ({
+      height: document.documentElement.scrollHeight,
+      window: document.documentElement.clientHeight,
+    }));
+    expect(whole.height, `${slug} at 1440×900: the page itself scrolls`).toBeLessThanOrEqual(whole.window);
   });
 }
 
