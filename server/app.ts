@@ -83,7 +83,7 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
       return;
     }
     if (wantsPage(req, url) && !lab.sessions.touch(sessionIdFrom(req, url))) {
-      res.setHeader('set-cookie', sessionCookie(lab.sessions.create(), lab.sessions.idleMs));
+      res.setHeader('set-cookie', sessionCookie(lab.sessions.create()));
     }
     await pages.handle(req, res);
   }

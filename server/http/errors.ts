@@ -54,7 +54,7 @@ export const unknownSession = () =>
     'No lab session',
     'This endpoint belongs to a lab session, and the request did not name a live one. ' +
       'Create one with `curl -X POST <lab>/api/lab/sessions` and send its id in the X-Lab-Session header ' +
-      '(WebSockets: ?session=<id>). Browsers get a session cookie automatically when they open a lab page. ' +
-      'Sessions expire after a while without use.',
+      '(WebSockets: ?session=<id>). Browsers get a session cookie automatically when they open a lab page: ' +
+      'in a browser, reload the page. Sessions end after a while without use (LAB_SESSION_IDLE_MS, two hours by default).',
     { howToFix: 'POST /api/lab/sessions' },
   );

@@ -10,12 +10,19 @@ export function sessionIdFrom(req: IncomingMessage, url: Pick<URL, 'searchParams
   return cookies[SESSION_COOKIE] ?? url.searchParams.get(SESSION_QUERY) ?? undefined;
 }
 
-export function sessionCookie(id: string, maxAgeMs: number): string {
+/**
+ * How long the browser keeps the session cookie: a week. The cookie only names the session; the
+ * server decides when the session ends (after LAB_SESSION_IDLE_MS without use). Tying the cookie to
+ * that timeout made it die two hours after it was set, even in the middle of a lesson.
+ */
+export const SESSION_COOKIE_MAX_AGE_S = 7 * 24 * 60 * 60;
+
+export function sessionCookie(id: string): string {
   return serializeCookie(SESSION_COOKIE, id, {
     httpOnly: true,
     sameSite: 'lax',
     path: '/',
-    maxAge: Math.floor(maxAgeMs / 1000),
+    maxAge: SESSION_COOKIE_MAX_AGE_S,
   });
 }
 

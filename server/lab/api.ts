@@ -38,20 +38,20 @@ export function labApi(deps: { channel: LabChannel; endpoints: Endpoints; versio
       sendJson(ctx.res, 200, info);
     },
 
-    /** POST /api/lab/sessions — a new session for a terminal client. */
+    /** POST /api/lab/sessions — a new session for a terminal client (its events are at `Location`). */
     createSession(ctx: PublicContext) {
       const id = ctx.lab.sessions.create();
-      sendJson(ctx.res, 201, { id }, { location: `/api/lab/sessions/${id}` });
+      sendJson(ctx.res, 201, { id }, { location: `/api/lab/sessions/${id}/events` });
     },
 
-    /** GET /api/lab/session — the browser's session, created (with a cookie) if it has none. */
+    /**
+     * GET /api/lab/session — the browser's session, created if it has none. Either way the answer
+     * sets the cookie again, so a page in use keeps naming its session.
+     */
     currentSession(ctx: PublicContext) {
-      if (ctx.sessionId) {
-        sendJson(ctx.res, 200, { id: ctx.sessionId, created: false });
-        return;
-      }
-      const id = ctx.lab.sessions.create();
-      sendJson(ctx.res, 201, { id, created: true }, { 'set-cookie': sessionCookie(id, ctx.lab.sessions.idleMs) });
+      const created = !ctx.sessionId;
+      const id = ctx.sessionId ?? ctx.lab.sessions.create();
+      sendJson(ctx.res, created ? 201 : 200, { id, created }, { 'set-cookie': sessionCookie(id) });
     },
 
     /** GET /api/lab/sessions/{id}/events?after=<seq> — the server-side log, for export. */

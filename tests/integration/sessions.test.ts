@@ -28,12 +28,14 @@ async function expectNoSessionProblem(res: Response): Promise<Problem> {
 }
 
 describe('creating sessions', () => {
-  it('POST /api/lab/sessions answers 201 with a fresh uuid and a Location', async () => {
+  it('POST /api/lab/sessions answers 201 with a fresh uuid and a Location where its events are', async () => {
     const res = await lab.request('/api/lab/sessions', { method: 'POST' });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     expect(id).toMatch(UUID);
-    expect(res.headers.get('location')).toBe(`/api/lab/sessions/${id}`);
+    expect(res.headers.get('location')).toBe(`/api/lab/sessions/${id}/events`);
+    const events = await lab.request(res.headers.get('location') as string, { session: id });
+    expect(events.status).toBe(200);
     expect(await lab.newSession()).not.toBe(id);
   });
 
@@ -53,12 +55,15 @@ describe('creating sessions', () => {
     expect(cookie).toContain(`lab_session=${body.id}`);
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
+    // The cookie outlives the idle timeout by far: the server, not the cookie, decides when a session ends.
+    expect(cookie).toContain('Max-Age=604800');
 
-    // Sending the cookie back names the same session, and no new one is made.
+    // Sending the cookie back names the same session, no new one is made, and the cookie is set again
+    // (a page in use keeps naming its session however long the lesson runs).
     const again = await lab.request('/api/lab/session', { headers: { cookie: `lab_session=${body.id}` } });
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ id: body.id, created: false });
-    expect(again.headers.get('set-cookie')).toBeNull();
+    expect(again.headers.get('set-cookie')).toBe(cookie);
   });
 });
 
