@@ -3,6 +3,7 @@
  * dies, the page reconnects and resumes from the last sequence number it
  * received: no server event is lost or shown twice.
  */
+import type { WebSocketRoute } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 test('a lab channel dropped at the socket level resumes with no gap in sequence numbers', async ({ lab }) => {
@@ -49,4 +50,38 @@ test('a lab channel dropped at the socket level resumes with no gap in sequence 
     (e) => e.origin === 'db' && (e.detail?.params ?? []).includes('456') && typeof e.detail?.sql === 'string',
   );
   expect(statements.length).toBeGreaterThanOrEqual(5);
+});
+
+test('after a server restart (a new epoch) the timeline says so and keeps the new run apart from the old', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson('how-this-lab-works');
+  const api = await lab.api(page);
+  for (let i = 0; i < 3; i++) expect((await api.get('/api/intro/accounts/123')).status()).toBe(200);
+  await lab.waitForEvent(page, (e) => e.origin === 'db', 'history before the restart');
+
+  // From here on the channel goes through this route. The first hello through it claims another
+  // epoch, as a restarted server's would; the next connection meets the real epoch again, which to
+  // the page is a second restart, and the server replays its log from #1: numbers the page has seen.
+  const routes: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+  await page.routeWebSocket(/\/api\/lab\/channel/, (ws) => {
+    const first = routes.length === 0;
+    const server = ws.connectToServer();
+    server.onMessage((m) => ws.send(first ? String(m).replace(/"epoch":"[^"]+"/, '"epoch":"a-previous-run"') : m));
+    ws.onMessage((m) => server.send(m));
+    routes.push({ page: ws, server });
+  });
+  const restarts = async () => (await lab.events(page)).filter((e) => /^the lab server restarted/.test(e.summary));
+
+  expect(await lab.dropChannel(page)).toBeGreaterThan(0);
+  await expect.poll(async () => (await restarts()).length, { timeout: 15_000 }).toBe(1);
+
+  const first = routes[0] as { page: WebSocketRoute; server: WebSocketRoute };
+  await first.server.close();
+  await first.page.close();
+  await expect.poll(async () => (await restarts()).length, { timeout: 15_000 }).toBe(2);
+  // The replay from #1 arrives: two events now carry seq 1, one from each "run".
+  await expect
+    .poll(async () => (await lab.events(page)).filter((e) => e.seq === 1).length, { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(2);
+  const ids = (await lab.events(page)).map((e) => e.id);
+  expect(new Set(ids).size, 'every event keeps an id of its own').toBe(ids.length);
 });

@@ -41,6 +41,8 @@ export function connectLabChannel(store: TimelineStore, renewSession: () => Prom
   let clockSettled = false;
   let pongs = 0;
   let unplaced: TimelineEvent[] = [];
+  /** How many times the server has restarted under this page (a new epoch): its sequence numbers start again. */
+  let run = 0;
 
   const place = (events: TimelineEvent[]) => {
     if (events.length === 0) return;
@@ -67,7 +69,20 @@ export function connectLabChannel(store: TimelineStore, renewSession: () => Prom
     const state = store.getState();
     switch (message.type) {
       case 'hello': {
-        if (epoch !== null && epoch !== message.epoch) lastSeq = 0; // the server restarted: a new log
+        if (epoch !== null && epoch !== message.epoch) {
+          // The server restarted: a new log, numbered from 1 again. Say so, and keep the new run's
+          // events apart from the old ones that have the same numbers.
+          lastSeq = 0;
+          run += 1;
+          state.record({
+            id: `restart:${run}`,
+            at: now(),
+            origin: 'server',
+            protocol: 'lab',
+            kind: 'note',
+            summary: 'the lab server restarted: its events start again from #1 (the ones before this came from its previous run)',
+          });
+        }
         epoch = message.epoch;
         state.setSession(message.sessionId);
         // A first guess from the hello; pings refine it.
@@ -91,6 +106,7 @@ export function connectLabChannel(store: TimelineStore, renewSession: () => Prom
         for (const event of message.events) {
           if (event.seq === undefined || event.seq <= lastSeq) continue;
           lastSeq = event.seq;
+          if (run > 0) event.id = `r${run}:${event.id}`;
           fresh.push(event);
         }
         if (clockSettled) place(fresh);
