@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { type LabFetch, labResponseInfo } from '../../components/lab/clients/fetch';
 import { type ApolloOptions, createApolloClient } from '../../components/lab/clients/graphql';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
@@ -54,7 +54,7 @@ export function CachingWidget() {
   const [log, setLog] = useState<LogLine[]>([]);
   const [busy, setBusy] = useState(false);
   const exchanges = useRef(0);
-  const logRef = useFollowTail<HTMLOListElement>(log.at(-1)?.n ?? 0);
+  const logRef = useLogTail<HTMLOListElement>(log.at(-1)?.n ?? 0);
   const addLine = (source: Source, text: string) => setLog((lines) => withLine(lines, source, text));
   const [clients, setClients] = useState<{
     post: ReturnType<typeof createApolloClient>;

@@ -6,7 +6,7 @@ import { createApolloClient, GraphqlSocket } from '../../components/lab/clients/
 import type { SocketState } from '../../components/lab/clients/websocket';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
@@ -79,8 +79,8 @@ export function SubscriptionWidget() {
   const [received, setReceived] = useState<Line[]>([]);
   const [missed, setMissed] = useState<Line[] | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
-  const sentRef = useFollowTail<HTMLOListElement>(sent);
-  const receivedRef = useFollowTail<HTMLOListElement>(received);
+  const sentRef = useLogTail<HTMLOListElement>(sent);
+  const receivedRef = useLogTail<HTMLOListElement>(received);
 
   useEffect(() => {
     if (!setup) return;

@@ -4,7 +4,7 @@ import { useEffect, useId, useState } from 'react';
 import { LabSocket, type SocketState } from '../../components/lab/clients/websocket';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { echoTooBig, MESSAGE_TOO_BIG } from './echo-limit';
@@ -74,7 +74,7 @@ export function EchoWidget() {
   const [draft, setDraft] = useState('hello, lab');
   // Checked before sending: the server would close the socket over a message this big, and the message would be lost.
   const tooBig = echoTooBig(draft);
-  const logRef = useFollowTail<HTMLOListElement>(log);
+  const logRef = useLogTail<HTMLOListElement>(log);
 
   return (
     <WidgetFrame title="WebSocket /api/intro/echo" testId="echo-widget" status={<SocketStateBadge state={state} />}>

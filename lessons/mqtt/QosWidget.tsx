@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import type { PacketSummary } from '../../components/lab/clients/mqtt';
 import { toBase64 } from '../../components/lab/clients/recorder';
 import { HexDump } from '../../components/lab/HexDump';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { StateBadge, useMqttClient } from './shared';
@@ -35,7 +35,7 @@ export function QosWidget() {
   const { client, state } = useMqttClient({ clientId: 'qos-lab', keepalive: KEEPALIVE_S });
   const [log, setLog] = useState<(PacketSummary & { n: number })[]>([]);
   // The log keeps its newest MAX_LOG packets, so its length stops changing: follow the list itself.
-  const logRef = useFollowTail<HTMLOListElement>(log);
+  const logRef = useLogTail<HTMLOListElement>(log);
   const [ping, setPing] = useState<{ req?: Uint8Array; resp?: Uint8Array; publish?: Uint8Array }>({});
   const [host, setHost] = useState('localhost');
 

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { MqttMessage } from '../../components/lab/clients/mqtt';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { StateBadge, sendJson, useMqttClient } from './shared';
@@ -26,7 +26,7 @@ export function RetainWillWidget() {
   });
   const watcher = useMqttClient({ clientId: 'late-subscriber' });
   const [seen, setSeen] = useState<(MqttMessage & { n: number })[]>([]);
-  const logRef = useFollowTail<HTMLOListElement>(seen);
+  const logRef = useLogTail<HTMLOListElement>(seen);
   const [cash, setCash] = useState(48_200);
   const [error, setError] = useState<string | null>(null);
 

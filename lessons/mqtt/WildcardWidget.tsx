@@ -1,7 +1,7 @@
 'use client';
 
 import { useId, useState } from 'react';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { explainMatch } from '../../lib/mqtt-topic';
@@ -20,7 +20,7 @@ export function WildcardWidget() {
   const [topic, setTopic] = useState('atms/us-east/atm-0002/cash-level');
   const { client, state } = useMqttClient({ clientId: 'wildcard-playground' });
   const inbox = useInbox(client, 8);
-  const caughtRef = useFollowTail<HTMLOListElement>(inbox.messages);
+  const caughtRef = useLogTail<HTMLOListElement>(inbox.messages);
   const [outcome, setOutcome] = useState<SubscribeOutcome>({ kind: 'none' });
   const explanation = explainMatch(filter, topic);
 

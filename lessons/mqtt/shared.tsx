@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { LabMqtt, type LabMqttOptions, type MqttMessage, type MqttState } from '../../components/lab/clients/mqtt';
 import { useLab, useTimeline } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import ui from '../../components/lab/widget.module.css';
 import type { TimelineEvent } from '../../lib/timeline';
 import styles from './widgets.module.css';
@@ -110,7 +110,7 @@ export function StateBadge({ state, testId }: { state: MqttState; testId: string
 export function RoutingTerminal({ testId = 'routing-terminal' }: { testId?: string }) {
   const lines = useRouteLog();
   // The list keeps its newest 40 lines, so its length stops changing: follow the list itself.
-  const logRef = useFollowTail<HTMLOListElement>(lines);
+  const logRef = useLogTail<HTMLOListElement>(lines);
   return (
     <ol
       ref={logRef}

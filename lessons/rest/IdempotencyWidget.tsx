@@ -4,7 +4,7 @@ import { useId, useState } from 'react';
 import { getLabJson } from '../../components/lab/clients/plumbing';
 import { postFault } from '../../components/lab/faults-client';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import type { FaultState } from '../../lib/faults';
@@ -59,8 +59,8 @@ export function IdempotencyWidget() {
   const [key, setKey] = useState(newKey);
   const [keyLog, setKeyLog] = useState<string[]>([]);
   const [count, setCount] = useState<number | null>(null);
-  const attemptsRef = useFollowTail<HTMLOListElement>(attempts.length);
-  const keyLogRef = useFollowTail<HTMLOListElement>(keyLog.length);
+  const attemptsRef = useLogTail<HTMLOListElement>(attempts.length);
+  const keyLogRef = useLogTail<HTMLOListElement>(keyLog.length);
 
   /** The state a student cares about, read with no-store so every read reaches the server. */
   const readState = async (): Promise<BankState | null> => {

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { getLabJson } from '../../components/lab/clients/plumbing';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { problemMessage } from '../../lib/problem';
@@ -35,7 +35,7 @@ export function InstancesWidget() {
   const [busy, setBusy] = useState(false);
   /** Why the latest request failed, in the server's words (said once, not on every row). */
   const [failure, setFailure] = useState<string | null>(null);
-  const logRef = useFollowTail<HTMLOListElement>(served.length);
+  const logRef = useLogTail<HTMLOListElement>(served.length);
 
   useEffect(() => {
     getLabJson<{ instances: InstanceStatus[] }>('/api/rest/instances')

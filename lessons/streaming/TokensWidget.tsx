@@ -3,7 +3,7 @@
 import { useRef, useState } from 'react';
 import { readStream } from '../../components/lab/clients/stream';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { problemMessageIn } from '../../lib/problem';
@@ -108,7 +108,7 @@ export function TokensWidget() {
 
 function RunPanel({ title, run, testId }: { title: string; run: Run; testId: string }) {
   // The answer grows at the bottom: keep its newest words in view, like a chat reply.
-  const answerRef = useFollowTail<HTMLParagraphElement>(run.text.length);
+  const answerRef = useLogTail<HTMLParagraphElement>(run.text.length);
   return (
     <div className={styles.panel} data-testid={testId} data-state={run.state}>
       <h4>{title}</h4>

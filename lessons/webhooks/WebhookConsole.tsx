@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useId, useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { type DeliveryView, euros, RECEIVER, RECEIVER_PATH, useWebhookLog } from './useWebhookLog';
@@ -173,7 +173,7 @@ export function WebhookConsole() {
   const redeliver = (event: string) => run(() => call(`/api/webhooks/events/${event}/redeliver`, 'POST'))();
 
   const balance = app.balanceCents ?? startBalance;
-  const transactionsRef = useFollowTail<HTMLUListElement>(app.transactions.size);
+  const transactionsRef = useLogTail<HTMLUListElement>(app.transactions.size);
   return (
     <WidgetFrame title="The bank and your app" testId="webhook-console">
       <div className={styles.columns}>

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { LabSocket, type SocketState } from '../../components/lab/clients/websocket';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { Outbox } from './outbox';
@@ -100,7 +100,7 @@ function ChatPane({ as, reconnect }: { as: Role; reconnect: boolean }) {
   const requests = useRef(0);
   const other = as === 'customer' ? 'agent' : 'customer';
   // The newest line's key: the log is capped, so its length stops changing once full.
-  const logRef = useFollowTail<HTMLOListElement>(lines.at(-1)?.key);
+  const logRef = useLogTail<HTMLOListElement>(lines.at(-1)?.key);
 
   const system = (text: string) => setLines((ls) => withLine(ls, { kind: 'system', text }));
 

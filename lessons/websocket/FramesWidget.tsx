@@ -4,7 +4,7 @@ import { useEffect, useId, useState } from 'react';
 import { LabSocket, type SocketState } from '../../components/lab/clients/websocket';
 import { HexDump } from '../../components/lab/HexDump';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { MAX_FRAME_BYTES } from '../../server/protocols/websocket/limits';
@@ -67,7 +67,7 @@ export function FramesWidget() {
 
   const frames = useLaneEvents(socket?.connId, (e) => e.origin === 'server' && e.kind === 'frame').slice(-ROWS);
   const chosen = frames.find((f) => f.id === selected) ?? frames.at(-1);
-  const tableRef = useFollowTail<HTMLDivElement>(frames.at(-1)?.id);
+  const tableRef = useLogTail<HTMLDivElement>(frames.at(-1)?.id);
   const draftBytes = bytesOf(draft);
 
   return (

@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { LabSocketIo, type SocketIoState, type SocketIoTransport } from '../../components/lab/clients/socketio';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { MessageForm, StateBadge, useLaneEvents, usePostJson } from './shared';
@@ -195,7 +195,7 @@ function UserPane({ user, transports }: { user: User; transports: SocketIoTransp
   const [draft, setDraft] = useState('');
   const counter = useRef(0);
   // The newest line's key: the log is capped, so its length stops changing once full.
-  const logRef = useFollowTail<HTMLOListElement>(lines.at(-1)?.key);
+  const logRef = useLogTail<HTMLOListElement>(lines.at(-1)?.key);
   const add = (kind: string, text: string) =>
     setLines((ls) => [...ls.slice(-59), { key: (ls.at(-1)?.key ?? 0) + 1, kind, text }]);
 

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { LabSocketIo, type SocketIoState } from '../../components/lab/clients/socketio';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
-import { useFollowTail } from '../../components/lab/useFollowTail';
+import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { MessageForm, StateBadge, usePostJson } from './shared';
@@ -85,7 +85,7 @@ function SocketIoPane({ as }: { as: Role }) {
   const [draft, setDraft] = useState('');
   const counter = useRef(0);
   // The newest line's key: the log is capped, so its length stops changing once full.
-  const logRef = useFollowTail<HTMLOListElement>(lines.at(-1)?.key);
+  const logRef = useLogTail<HTMLOListElement>(lines.at(-1)?.key);
 
   const add = (kind: string, text: string, id?: string) => setLines((ls) => withLine(ls, kind, text, id));
 

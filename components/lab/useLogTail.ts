@@ -11,10 +11,10 @@ const AT_BOTTOM_PX = 24;
  * scrolls to the bottom — unless the reader has scrolled up to read older
  * lines, who keeps their place until they scroll back down.
  *
- *   const logRef = useFollowTail<HTMLOListElement>(lines.length);
+ *   const logRef = useLogTail<HTMLOListElement>(lines.length);
  *   <ol ref={logRef} className={ui.log}>…</ol>
  */
-export function useFollowTail<T extends HTMLElement>(size: unknown): (element: T | null) => void {
+export function useLogTail<T extends HTMLElement>(size: unknown): (element: T | null) => void {
   const element = useRef<T | null>(null);
   const following = useRef(true);
   const onScroll = useCallback(() => {
