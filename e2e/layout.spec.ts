@@ -18,6 +18,8 @@ const SLUGS = fs
 
 const VIEWPORTS = [
   { width: 390, height: 844 },
+  // The narrowest side-by-side layout: a 1440 px projector at 150% zoom.
+  { width: 960, height: 600 },
   { width: 1024, height: 768 },
 ] as const;
 

@@ -45,6 +45,7 @@ export function routeTable(lab: Lab, api: ReturnType<typeof labApi>, channel: La
     { method: 'GET', path: '/api/lab/info', access: 'public', handler: api.info },
     { method: 'POST', path: '/api/lab/sessions', access: 'public', handler: api.createSession },
     { method: 'GET', path: '/api/lab/session', access: 'public', handler: api.currentSession },
+    { method: 'POST', path: '/api/lab/session', access: 'public', handler: api.newBrowserSession },
     { method: 'GET', path: '/api/lab/sessions/:id/events', access: 'session', handler: api.events },
     { method: 'GET', path: '/api/lab/faults', access: 'session', handler: api.currentFaults },
     { method: 'POST', path: '/api/lab/faults', access: 'session', handler: api.faults },

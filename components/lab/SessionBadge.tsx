@@ -1,14 +1,83 @@
 'use client';
 
+import { useEffect, useRef, useState } from 'react';
+import { problemMessageIn } from '../../lib/problem';
 import { useTimeline } from './LabProvider';
 import styles from './SessionBadge.module.css';
 
-/** Shows the student's session id: the sandbox that their timeline and terminal commands share. */
+/**
+ * Shows the student's session id: the sandbox that their timeline and terminal commands share.
+ * Copy puts the id on the clipboard (for a terminal command typed by hand); New session starts
+ * over with a fresh bank and an empty timeline, which an instructor needs between demos.
+ */
 export function SessionBadge() {
   const sessionId = useTimeline((s) => s.sessionId);
+  const [note, setNote] = useState<string | null>(null);
+  const noteTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(noteTimer.current), []);
+  const say = (text: string) => {
+    setNote(text);
+    clearTimeout(noteTimer.current);
+    noteTimer.current = setTimeout(() => setNote(null), 2500);
+  };
+
+  const copy = async () => {
+    if (!sessionId) return;
+    try {
+      await navigator.clipboard.writeText(sessionId);
+      say('copied');
+    } catch {
+      // The Clipboard API needs https or localhost: elsewhere the id is selected for a manual copy.
+      say('select the id and copy it');
+    }
+  };
+
+  const startOver = async () => {
+    const sure = window.confirm(
+      'Start over with a new session? You get a fresh bank and an empty timeline, and this page reloads. ' +
+        'Your current session stays on the server until it expires; other open tabs keep it until you reload them.',
+    );
+    if (!sure) return;
+    const response = await fetch('/api/lab/session', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    if (!response.ok) {
+      say(problemMessageIn(await response.text()) ?? `the lab answered ${response.status}`);
+      return;
+    }
+    window.location.reload();
+  };
+
   return (
     <span className={styles.badge} title={`Your lab session (your own sandbox bank and timeline): ${sessionId ?? 'starting…'}`}>
       session <code data-testid="session-id">{sessionId ?? '…'}</code>
+      <button
+        type="button"
+        className={styles.action}
+        onClick={() => void copy()}
+        disabled={!sessionId}
+        data-testid="session-copy"
+      >
+        Copy
+      </button>
+      <button
+        type="button"
+        className={styles.action}
+        onClick={() => void startOver()}
+        disabled={!sessionId}
+        data-testid="session-new"
+        title="Start over: a fresh bank and an empty timeline"
+      >
+        New session
+      </button>
+      {note && (
+        <span className={styles.note} role="status" data-testid="session-note">
+          {note}
+        </span>
+      )}
     </span>
   );
 }

@@ -54,6 +54,17 @@ export function labApi(deps: { channel: LabChannel; endpoints: Endpoints; versio
       sendJson(ctx.res, created ? 201 : 200, { id, created }, { 'set-cookie': sessionCookie(id) });
     },
 
+    /**
+     * POST /api/lab/session — start over: a fresh session (a new seeded bank, an empty timeline)
+     * for this browser, with its cookie. The old session is left alone to expire. The body must be
+     * JSON (`{}`), so a form on another site can't swap a student's session behind their back.
+     */
+    newBrowserSession(ctx: PublicContext) {
+      parseJson(ctx.req.headers['content-type'], ctx.body);
+      const id = ctx.lab.sessions.create();
+      sendJson(ctx.res, 201, { id, created: true }, { 'set-cookie': sessionCookie(id) });
+    },
+
     /** GET /api/lab/sessions/{id}/events?after=<seq> — the server-side log, for export. */
     events(ctx: SessionContext) {
       if (ctx.params.id !== ctx.sessionId) {

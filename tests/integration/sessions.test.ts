@@ -67,6 +67,36 @@ describe('creating sessions', () => {
   });
 });
 
+describe('starting over', () => {
+  it('POST /api/lab/session gives this browser a fresh session and cookie, and leaves the old one alone', async () => {
+    const old = await lab.newSession();
+    const res = await lab.request('/api/lab/session', {
+      method: 'POST',
+      headers: { cookie: `lab_session=${old}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(201);
+    const { id, created } = (await res.json()) as { id: string; created: boolean };
+    expect(created).toBe(true);
+    expect(id).toMatch(UUID);
+    expect(id).not.toBe(old);
+    expect(res.headers.get('set-cookie')).toContain(`lab_session=${id}`);
+    // A fresh seeded bank for the new one; the old one still answers until it expires.
+    expect((await lab.request('/api/intro/accounts/123', { session: id })).status).toBe(200);
+    expect((await lab.request('/api/intro/accounts/123', { session: old })).status).toBe(200);
+  });
+
+  it('refuses a body that is not JSON (a cross-site form cannot swap a session)', async () => {
+    const res = await lab.request('/api/lab/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'x=1',
+    });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+});
+
 describe('requests without a live session', () => {
   it('401 problem+json naming how to get a session when no session is sent', async () => {
     await expectNoSessionProblem(await lab.request('/api/intro/accounts/123'));
