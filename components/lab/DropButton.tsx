@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import styles from './DropButton.module.css';
-import { droppedText, postFault } from './faults-client';
+import { dropOutcomeText, postFault } from './faults-client';
 import { useLab } from './LabProvider';
 
 /**
@@ -18,7 +18,7 @@ export function DropButton({ target, label = 'Drop connection' }: { target: stri
     setBusy(true);
     try {
       const { dropped } = await postFault(labFetch, { action: 'drop', target });
-      setOutcome(droppedText(dropped));
+      setOutcome(dropOutcomeText(target, dropped));
     } catch (error: unknown) {
       setOutcome((error as Error).message);
     } finally {

@@ -1,10 +1,18 @@
 'use client';
 
 import { useEffect, useId, useState } from 'react';
-import { type FaultState, MAX_LATENCY_MS } from '../../lib/faults';
-import { getLabJson } from './clients/plumbing';
+import { dropTargetLabel, MAX_LATENCY_MS } from '../../lib/faults';
 import styles from './FaultBar.module.css';
-import { droppedText, postFault } from './faults-client';
+import {
+  createStatusLine,
+  dropOutcomeText,
+  flushChangedFaults,
+  getFaults,
+  latestWins,
+  parseLatencyInput,
+  postFault,
+  toggledLatency,
+} from './faults-client';
 import { useLab } from './LabProvider';
 import { useLabInfo } from './useLabInfo';
 import { useShiftShortcuts } from './useShiftShortcuts';
@@ -18,53 +26,87 @@ const SHORTCUT_LATENCY_MS = 1000;
  * timeline next to its effects. Shift+D / Shift+L / Shift+C do the same.
  */
 export function FaultBar() {
-  const { fetch: labFetch } = useLab();
+  const { fetch: labFetch, store } = useLab();
   const info = useLabInfo();
   const ids = useId();
   const [target, setTarget] = useState('all');
   const [latencyInput, setLatencyInput] = useState(String(SHORTCUT_LATENCY_MS));
   const [latencyMs, setLatencyMs] = useState(0);
   const [status, setStatus] = useState('');
+  // Reads on focus and action answers overlap: the newest one decides what the bar shows.
+  const [applyFaults] = useState(() => latestWins((state: { latencyMs: number }) => setLatencyMs(state.latencyMs)));
+  const [statusLine] = useState(() => createStatusLine(setStatus));
+  useEffect(() => () => statusLine.dispose(), [statusLine]);
 
-  // Faults outlive the page (another tab or a terminal may have set them): start from the server's view.
+  // Faults belong to the session, not the page: another tab, a terminal or a lesson widget may
+  // change them. So start from the server's view, read it again whenever this tab comes back
+  // into view, and whenever a fault event (latency set or cleared) arrives on the timeline.
   useEffect(() => {
-    getLabJson<FaultState>('/api/lab/faults')
-      .then((state) => setLatencyMs(state.latencyMs))
-      .catch(() => undefined);
-  }, []);
+    const refresh = () => void applyFaults(getFaults).catch(() => undefined);
+    const onVisibility = () => {
+      if (document.visibilityState === 'visible') refresh();
+    };
+    refresh();
+    window.addEventListener('focus', refresh);
+    document.addEventListener('visibilitychange', onVisibility);
+    const unsubscribe = store.subscribe((state, previous) => {
+      if (state.version !== previous.version && flushChangedFaults(state)) refresh();
+    });
+    return () => {
+      window.removeEventListener('focus', refresh);
+      document.removeEventListener('visibilitychange', onVisibility);
+      unsubscribe();
+    };
+  }, [store, applyFaults]);
 
   /** Runs one fault request and reports its outcome (or the server's refusal) in the status line. */
   const report = async (action: () => Promise<string>) => {
     try {
-      setStatus(await action());
+      statusLine.set(await action());
     } catch (error: unknown) {
-      setStatus((error as Error).message);
+      statusLine.set((error as Error).message);
     }
   };
 
   const drop = (dropTarget: string) =>
     report(async () => {
       const { dropped } = await postFault(labFetch, { action: 'drop', target: dropTarget });
-      return `${dropTarget}: ${droppedText(dropped)}`;
+      return `${dropTarget}: ${dropOutcomeText(dropTarget, dropped)}`;
     });
 
-  const applyLatency = (ms: number) =>
+  const setLatency = async (ms: number) => {
+    const state = await applyFaults(() => postFault(labFetch, { action: 'latency', ms }));
+    return state.latencyMs > 0 ? `latency set to ${state.latencyMs} ms` : 'latency off';
+  };
+
+  const applyLatencyInput = () =>
     report(async () => {
-      const state = await postFault(labFetch, { action: 'latency', ms });
-      setLatencyMs(state.latencyMs);
-      return state.latencyMs > 0 ? `latency set to ${state.latencyMs} ms` : 'latency off';
+      const parsed = parseLatencyInput(latencyInput);
+      if ('error' in parsed) return parsed.error;
+      try {
+        return await setLatency(parsed.ms);
+      } catch (error: unknown) {
+        throw new Error(`Latency not changed: ${(error as Error).message}`);
+      }
+    });
+
+  // A toggle must start from the session's latency now, not this page's last view of it
+  // (another tab may have changed it); if the lab can't say, the page's view will do.
+  const toggleLatency = () =>
+    report(async () => {
+      const { latencyMs: current } = await applyFaults(getFaults).catch(() => ({ latencyMs }));
+      return setLatency(toggledLatency(current, SHORTCUT_LATENCY_MS));
     });
 
   const clear = () =>
     report(async () => {
-      const state = await postFault(labFetch, { action: 'clear' });
-      setLatencyMs(state.latencyMs);
+      await applyFaults(() => postFault(labFetch, { action: 'clear' }));
       return 'faults cleared';
     });
 
   useShiftShortcuts({
     d: () => drop('all'),
-    l: () => applyLatency(latencyMs > 0 ? 0 : SHORTCUT_LATENCY_MS),
+    l: toggleLatency,
     c: clear,
   });
 
@@ -82,14 +124,15 @@ export function FaultBar() {
         <label htmlFor={`${ids}-target`}>Drop</label>
         <select
           id={`${ids}-target`}
-          className="lab-input"
+          className={`lab-input ${styles.target}`}
           data-testid="fault-target"
+          title={dropTargetLabel(target)}
           value={target}
           onChange={(e) => setTarget(e.target.value)}
         >
           {(info?.dropTargets ?? ['all']).map((t) => (
             <option key={t} value={t}>
-              {t}
+              {dropTargetLabel(t)}
             </option>
           ))}
         </select>
@@ -100,10 +143,12 @@ export function FaultBar() {
 
       <form
         className={styles.group}
+        // The browser's own validation would block ordinary values with a bubble and send nothing:
+        // the bar explains an empty box, and the server explains any number it refuses.
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          // The server validates the number and explains what it accepts.
-          void applyLatency(Number(latencyInput));
+          void applyLatencyInput();
         }}
       >
         <label htmlFor={`${ids}-latency`}>Latency</label>
@@ -114,7 +159,7 @@ export function FaultBar() {
           type="number"
           min={0}
           max={MAX_LATENCY_MS}
-          step={100}
+          step={1}
           value={latencyInput}
           onChange={(e) => setLatencyInput(e.target.value)}
         />
@@ -146,7 +191,7 @@ function ShortcutHint() {
   return (
     <p className={styles.hint}>
       <kbd>Shift</kbd>+<kbd>D</kbd> drop all · <kbd>Shift</kbd>+<kbd>L</kbd> latency {SHORTCUT_LATENCY_MS / 1000} s on/off ·{' '}
-      <kbd>Shift</kbd>+<kbd>C</kbd> clear
+      <kbd>Shift</kbd>+<kbd>C</kbd> clear faults
     </p>
   );
 }
