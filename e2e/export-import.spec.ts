@@ -46,3 +46,81 @@ test('a file that is not a timeline is refused with a clear message', async ({ l
   await expect(page.getByTestId('timeline-import-error')).toBeVisible();
   await expect(page.getByTestId('timeline-imported')).toHaveCount(0);
 });
+
+/** A one-event timeline file, as Export writes it. */
+function oneEventFile(event: Record<string, unknown> = {}) {
+  const file = {
+    format: 'api-patterns-lab/timeline',
+    version: 1,
+    exportedAt: '2026-03-01T12:00:00.000Z',
+    sessionId: null,
+    events: [
+      {
+        id: 'f:1',
+        at: Date.UTC(2026, 2, 1, 12),
+        origin: 'browser',
+        protocol: 'http',
+        kind: 'request',
+        summary: 'GET /saved',
+        ...event,
+      },
+    ],
+  };
+  return { name: 'saved.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) };
+}
+
+test('Clear while viewing an import empties the view and keeps the live events that arrived meanwhile', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson('how-this-lab-works');
+  const isAccountResponse = (id: string) => (e: { origin: string; kind: string; detail?: { url?: string } }) =>
+    e.origin === 'browser' && e.kind === 'response' && e.detail?.url === `/api/intro/accounts/${id}`;
+  await page.getByTestId('send-request').click();
+  await lab.waitForEvent(page, isAccountResponse('123'), 'the first response');
+
+  await page.getByTestId('timeline-import').setInputFiles(oneEventFile());
+  const banner = page.getByTestId('timeline-imported');
+  await expect(banner).toContainText('saved.json (1 event,');
+  // A request while the file is shown: its events are kept aside.
+  await page.getByTestId('account-id').fill('456');
+  await page.getByTestId('send-request').click();
+  await expect(page.getByTestId('request-result')).toContainText('Alan Turing');
+
+  await expect(page.getByTestId('timeline-clear')).toHaveAttribute('title', /imported file.*live events stay aside/);
+  await page.getByTestId('timeline-clear').click();
+  await expect(page.getByTestId('timeline-count')).toHaveAttribute('data-total', '0');
+  await expect(banner).toContainText('cleared from view; the file has 1 event');
+
+  await page.getByTestId('timeline-back-to-live').click();
+  await expect(banner).toHaveCount(0);
+  await lab.waitForEvent(page, isAccountResponse('123'), 'the response from before the import');
+  await lab.waitForEvent(page, isAccountResponse('456'), 'the response sent while the file was shown');
+});
+
+test('Clear while paused says it removes the held events, and does', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson('how-this-lab-works');
+  await page.getByTestId('timeline-pause').click();
+  await page.getByTestId('send-request').click();
+  await expect(page.getByTestId('request-result')).toBeVisible();
+  const pause = page.getByTestId('timeline-pause');
+  await expect(pause).not.toHaveAttribute('data-held', '0');
+  await expect(page.getByTestId('timeline-clear')).toHaveAttribute('title', /including the \d+ events? held while paused/);
+
+  await page.getByTestId('timeline-clear').click();
+  await expect(pause).toHaveText('Resume (0 held)');
+  await pause.click();
+  await expect(pause).toHaveText('Pause');
+  // The browser recorded the exchange before the answer showed, so it was held, and Clear removed it.
+  const events = await lab.events(page);
+  expect(events.filter((e) => e.origin === 'browser' && e.detail?.url === '/api/intro/accounts/123')).toEqual([]);
+});
+
+test('an event with a field of the wrong type is refused, naming the event and the field', async ({ lab }) => {
+  const [{ page }] = await lab.openLesson('how-this-lab-works');
+  await page.getByTestId('timeline-import').setInputFiles(oneEventFile({ detail: { headers: 'content-type: text/plain' } }));
+  await expect(page.getByTestId('timeline-import-error')).toContainText(
+    'saved.json: Event 1 of 1 (id "f:1") is not a valid timeline event: "detail.headers" should be an object of header names to strings, found a string.',
+  );
+  await expect(page.getByTestId('timeline-imported')).toHaveCount(0);
+
+  await page.getByTestId('timeline-import').setInputFiles(oneEventFile({ at: 1e20 }));
+  await expect(page.getByTestId('timeline-import-error')).toContainText('"at" should be a time in milliseconds since 1970');
+});

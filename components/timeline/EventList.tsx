@@ -1,10 +1,21 @@
 'use client';
 
 import { type Range, useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, type MouseEvent, memo, useCallback, useLayoutEffect, useRef } from 'react';
+import {
+  type KeyboardEvent,
+  type MouseEvent,
+  memo,
+  type RefObject,
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react';
 import { useLab, useTimeline } from '../lab/LabProvider';
 import { benchProbe } from './bench-probe';
-import { EventListHeader, EventRow, ROW_HEIGHT } from './EventRow';
+import { EventListHeader, EventRow, ROW_HEIGHT, rowElementId } from './EventRow';
 import type { FilteredView } from './filter';
 import type { TimeMode } from './format';
 import styles from './timeline.module.css';
@@ -31,14 +42,46 @@ interface EventListProps {
   /** Events in the buffer before filtering (to tell "no events" from "none match"). */
   total: number;
   timeMode: TimeMode;
+  /** The scrolling listbox (the panel focuses it when the inspector closes). */
+  scrollRef: RefObject<HTMLDivElement | null>;
 }
 
-export const EventList = memo(function EventList({ view, version, total, timeMode }: EventListProps) {
+/** Keys that move the keyboard's place in the list, and where to. */
+function keyTarget(key: string, current: number, count: number, pageRows: number): number | null {
+  const last = count - 1;
+  const clamp = (index: number) => Math.min(last, Math.max(0, index));
+  switch (key) {
+    case 'ArrowDown':
+      return current === -1 ? 0 : clamp(current + 1);
+    case 'ArrowUp':
+      return current === -1 ? last : clamp(current - 1);
+    case 'PageDown':
+      return current === -1 ? 0 : clamp(current + pageRows);
+    case 'PageUp':
+      return current === -1 ? last : clamp(current - pageRows);
+    case 'Home':
+      return 0;
+    case 'End':
+      return last;
+    default:
+      return null;
+  }
+}
+
+export const EventList = memo(function EventList({ view, version, total, timeMode, scrollRef }: EventListProps) {
   const { store } = useLab();
   const selectedId = useTimeline((s) => s.selectedId);
   const timeOrigin = useTimeline((s) => s.timeOrigin);
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const listId = useId();
   const count = view.length;
+
+  // The keyboard's place in the list: the selected event, or the last one after Escape closed the
+  // inspector (so Enter opens it again). Focus stays on the listbox; aria-activedescendant points here.
+  const [lastSelectedId, setLastSelectedId] = useState<string | null>(null);
+  useEffect(() => {
+    if (selectedId !== null) setLastSelectedId(selectedId);
+  }, [selectedId]);
+  const activeId = selectedId ?? lastSelectedId;
 
   const { following, setFollowing, onScroll, onWheel } = useFollowTail(scrollRef, count * ROW_HEIGHT, ROW_HEIGHT);
 
@@ -74,7 +117,7 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
     if (!following && view.shiftedOut > 0 && scrollRef.current) {
       scrollRef.current.scrollTop -= view.shiftedOut * ROW_HEIGHT;
     }
-  }, [following, view, version]);
+  }, [following, view, version, scrollRef]);
 
   useLayoutEffect(() => {
     benchProbe.onCommit?.(version);
@@ -87,36 +130,89 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
     if (id) store.getState().select(id === selectedId ? null : id);
   };
 
+  // The row the keyboard moved to, kept in view: now, and again after the commit that opens the
+  // inspector below the list (it shrinks the list and could hide the row). A null check per commit.
+  const revealIndex = useRef<number | null>(null);
+  const reveal = useCallback(
+    (index: number) => {
+      const element = scrollRef.current;
+      if (!element) return;
+      const top = index * ROW_HEIGHT;
+      if (top < element.scrollTop) element.scrollTop = top;
+      else if (top + ROW_HEIGHT > element.scrollTop + element.clientHeight)
+        element.scrollTop = top + ROW_HEIGHT - element.clientHeight;
+    },
+    [scrollRef],
+  );
+  useLayoutEffect(() => {
+    if (revealIndex.current === null) return;
+    reveal(revealIndex.current);
+    revealIndex.current = null;
+  });
+
+  // Listbox keys: arrows, Page Up/Down, Home/End move (the selection follows, opening the inspector);
+  // Enter or Space opens the inspector on the current row again; Escape closes it.
+  // One linear search per key press (view.indexOf), nothing per row.
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key === 'Escape') {
       store.getState().select(null);
       return;
     }
-    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
-    event.preventDefault();
-    const current = selectedId === null ? -1 : view.indexOf(selectedId);
-    const step = event.key === 'ArrowDown' ? 1 : -1;
-    const next = current === -1 ? (step === 1 ? 0 : count - 1) : Math.min(count - 1, Math.max(0, current + step));
-    const target = view.at(next);
     const element = scrollRef.current;
-    if (!target || !element) return;
-    store.getState().select(target.id);
+    if (!element || count === 0) return;
+    const current = activeId === null ? -1 : view.indexOf(activeId);
+    const pageRows = Math.max(1, Math.floor(element.clientHeight / ROW_HEIGHT) - 1);
+    const isSelectKey = event.key === 'Enter' || event.key === ' ';
+    const next = isSelectKey ? (current === -1 ? count - 1 : current) : keyTarget(event.key, current, count, pageRows);
+    if (next === null) return;
+    event.preventDefault();
+    const target = view.at(next);
+    if (!target) return;
     setFollowing(false);
-    const top = next * ROW_HEIGHT;
-    if (top < element.scrollTop) element.scrollTop = top;
-    else if (top + ROW_HEIGHT > element.scrollTop + element.clientHeight)
-      element.scrollTop = top + ROW_HEIGHT - element.clientHeight;
+    reveal(next);
+    // Reveal again after the commit only if there will be one (an unchanged selection renders nothing).
+    revealIndex.current = target.id === selectedId ? null : next;
+    store.getState().select(target.id);
+  };
+
+  const followNewest = () => {
+    setFollowing(true);
+    // The button goes away with the click: keep keyboard focus in the list rather than losing it to the page.
+    scrollRef.current?.focus({ preventScroll: true });
   };
 
   const items = virtualizer.getVirtualItems();
+  // aria-activedescendant may only name a row in the DOM: found while rendering the rows, no extra pass.
+  let activeDescendant: string | undefined;
+  const rows = items.map((item, slot) => {
+    const event = view.at(item.index);
+    if (!event) return null;
+    const active = event.id === activeId;
+    if (active) activeDescendant = rowElementId(listId, event.id);
+    return (
+      <EventRow
+        // biome-ignore lint/suspicious/noArrayIndexKey: keyed by position in the window on purpose: as new rows stream in, React updates the same row elements in place instead of creating and discarding them (a quarter less garbage at 2,000 events/s)
+        key={slot}
+        event={event}
+        listId={listId}
+        selected={event.id === selectedId}
+        active={active}
+        timeOrigin={timeOrigin}
+        timeMode={timeMode}
+      />
+    );
+  });
+
   return (
     <div className={styles.listArea}>
-      <EventListHeader />
+      <EventListHeader timeMode={timeMode} />
       <div
         ref={scrollRef}
         className={styles.list}
         role="listbox"
         aria-label="Timeline events"
+        aria-activedescendant={activeDescendant}
+        data-testid="timeline-list"
         tabIndex={0}
         onScroll={onScroll}
         onWheel={onWheel}
@@ -126,19 +222,7 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
         <div className={styles.listSpacer} style={{ height: count * ROW_HEIGHT }}>
           {/* The rendered rows are contiguous: one offset for the block, rows in normal flow. */}
           <div className={styles.rowWindow} style={{ transform: `translateY(${(items[0]?.index ?? 0) * ROW_HEIGHT}px)` }}>
-            {items.map((item, slot) => {
-              const event = view.at(item.index);
-              return event ? (
-                <EventRow
-                  // biome-ignore lint/suspicious/noArrayIndexKey: keyed by position in the window on purpose: as new rows stream in, React updates the same row elements in place instead of creating and discarding them (a quarter less garbage at 2,000 events/s)
-                  key={slot}
-                  event={event}
-                  selected={event.id === selectedId}
-                  timeOrigin={timeOrigin}
-                  timeMode={timeMode}
-                />
-              ) : null;
-            })}
+            {rows}
           </div>
         </div>
         {count === 0 && (
@@ -150,14 +234,17 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
         )}
       </div>
       {!following && count > 0 && (
-        <button
-          type="button"
-          className={`${styles.button} ${styles.followButton}`}
-          data-testid="timeline-follow"
-          onClick={() => setFollowing(true)}
-        >
-          ↓ Newest
-        </button>
+        <div className={styles.followBar}>
+          <button
+            type="button"
+            className={`${styles.button} ${styles.followButton}`}
+            data-testid="timeline-follow"
+            title="Scroll to the newest event and keep following new ones"
+            onClick={followNewest}
+          >
+            ↓ Newest
+          </button>
+        </div>
       )}
     </div>
   );

@@ -6,11 +6,24 @@ import styles from './timeline.module.css';
 export const ROW_HEIGHT = 22;
 
 /** Column widths in characters; the header uses them too. */
-export const COLUMNS = { time: 10, origin: 8, protocol: 9, dir: 1, kind: 17, conn: 11, bytes: 8 } as const;
+export const COLUMNS = { origin: 8, protocol: 9, dir: 1, kind: 17, conn: 11, bytes: 8 } as const;
+
+/** `+12:03.456` fits in 10; the clock's `HH:MM:SS.mmm` needs 12. */
+export const TIME_COLUMN: Record<TimeMode, number> = { relative: 10, clock: 12 };
+
+/** The row's element id (for the list's aria-activedescendant); event ids hold no spaces (see timeline-file.ts). */
+export function rowElementId(listId: string, eventId: string): string {
+  return `${listId}-${eventId}`;
+}
 
 interface EventRowProps {
   event: TimelineEvent;
+  /** Prefix for the row's element id, unique per list. */
+  listId: string;
+  /** Shown in the inspector. */
   selected: boolean;
+  /** The keyboard's place in the list. */
+  active: boolean;
   timeOrigin: number | null;
   timeMode: TimeMode;
 }
@@ -24,12 +37,14 @@ interface EventRowProps {
  * colour share a span. Memoised on plain props: a frame renders only the rows
  * that are new.
  */
-export const EventRow = memo(function EventRow({ event, selected, timeOrigin, timeMode }: EventRowProps) {
+export const EventRow = memo(function EventRow({ event, listId, selected, active, timeOrigin, timeMode }: EventRowProps) {
   return (
+    // biome-ignore lint/a11y/useFocusableInteractive: the listbox/aria-activedescendant pattern: focus stays on the list, which points at the row
     <div
+      id={rowElementId(listId, event.id)}
       role="option"
       aria-selected={selected}
-      tabIndex={-1}
+      data-active={active || undefined}
       data-testid="timeline-row"
       data-event-id={event.id}
       data-origin={event.origin}
@@ -40,7 +55,9 @@ export const EventRow = memo(function EventRow({ event, selected, timeOrigin, ti
       className={styles.row}
       title={event.summary}
     >
-      <span className={styles.colTime}>{`${padColumn(formatTime(event.at, timeOrigin, timeMode), COLUMNS.time, 'right')} `}</span>
+      <span
+        className={styles.colTime}
+      >{`${padColumn(formatTime(event.at, timeOrigin, timeMode), TIME_COLUMN[timeMode], 'right')} `}</span>
       <span className={styles.colOrigin}>{`${padColumn(event.origin, COLUMNS.origin)} `}</span>
       {`${padColumn(event.protocol, COLUMNS.protocol)} `}
       <span
@@ -55,10 +72,10 @@ export const EventRow = memo(function EventRow({ event, selected, timeOrigin, ti
 });
 
 /** The column titles, laid out exactly like a row. */
-export function EventListHeader() {
+export function EventListHeader({ timeMode }: { timeMode: TimeMode }) {
   return (
     <div className={`${styles.row} ${styles.listHeader}`} aria-hidden="true">
-      <span className={styles.colTime}>{`${padColumn('time', COLUMNS.time, 'right')} `}</span>
+      <span className={styles.colTime}>{`${padColumn('time', TIME_COLUMN[timeMode], 'right')} `}</span>
       <span>{`${padColumn('origin', COLUMNS.origin)} `}</span>
       {`${padColumn('protocol', COLUMNS.protocol)} ${padColumn('', COLUMNS.dir)} ${padColumn('kind', COLUMNS.kind)} `}
       <span

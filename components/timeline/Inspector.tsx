@@ -1,7 +1,7 @@
 import { memo, useMemo } from 'react';
 import type { TimelineEvent } from '../../lib/timeline';
 import { HexDump } from '../lab/HexDump';
-import { useLab, useTimeline } from '../lab/LabProvider';
+import { useTimeline } from '../lab/LabProvider';
 import { formatBytes, formatClock, formatRelative } from './format';
 import styles from './timeline.module.css';
 
@@ -58,9 +58,8 @@ function findEvent(events: readonly TimelineEvent[], id: string): TimelineEvent 
   return undefined;
 }
 
-/** Everything about the selected event. */
-export const Inspector = memo(function Inspector() {
-  const { store } = useLab();
+/** Everything about the selected event. `onClose` deselects it (✕, or Escape anywhere inside). */
+export const Inspector = memo(function Inspector({ onClose }: { onClose(): void }) {
   const selectedId = useTimeline((s) => s.selectedId);
   const events = useTimeline((s) => s.events);
   const timeOrigin = useTimeline((s) => s.timeOrigin);
@@ -70,15 +69,18 @@ export const Inspector = memo(function Inspector() {
   const { detail } = event;
 
   return (
-    <section className={styles.inspector} data-testid="timeline-inspector" aria-label="Selected event">
+    // Escape from anywhere inside (the ✕, a selected body) closes it, as in the list.
+    <section
+      className={styles.inspector}
+      data-testid="timeline-inspector"
+      aria-label="Selected event"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
       <div className={styles.sectionHeader}>
         <h3 className={styles.sectionTitle}>Inspector</h3>
-        <button
-          type="button"
-          className={styles.button}
-          aria-label="Close the inspector"
-          onClick={() => store.getState().select(null)}
-        >
+        <button type="button" className={styles.button} aria-label="Close the inspector" onClick={onClose}>
           ✕
         </button>
       </div>

@@ -1,7 +1,7 @@
 'use client';
 
-import { useState } from 'react';
-import { useTimeline } from '../lab/LabProvider';
+import { useCallback, useRef, useState } from 'react';
+import { useLab, useTimeline } from '../lab/LabProvider';
 import { ImportErrorBanner, ImportedBanner } from './Banners';
 import { EventList } from './EventList';
 import { FilterBar } from './FilterBar';
@@ -23,6 +23,13 @@ export function TimelinePanel() {
   const { view, version } = useFilteredView();
   const total = useTimeline((s) => s.events.length);
   const file = useTimelineFile();
+  const { store } = useLab();
+  const listRef = useRef<HTMLDivElement>(null);
+  // Focus was on the inspector (its ✕, or inside it), which is about to go: keyboard users land back in the list.
+  const closeInspector = useCallback(() => {
+    store.getState().select(null);
+    listRef.current?.focus({ preventScroll: true });
+  }, [store]);
 
   return (
     <section className={styles.panel} data-testid="timeline-panel" aria-label="Timeline">
@@ -38,8 +45,8 @@ export function TimelinePanel() {
       <ImportedBanner file={file.importedFile} onBackToLive={file.backToLive} />
       <FilterBar />
       <Lanes timeMode={timeMode} />
-      <EventList view={view} revision={view.revision} version={version} total={total} timeMode={timeMode} />
-      <Inspector />
+      <EventList view={view} revision={view.revision} version={version} total={total} timeMode={timeMode} scrollRef={listRef} />
+      <Inspector onClose={closeInspector} />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import type { ChangeEvent } from 'react';
 import { useLab, useTimeline } from '../lab/LabProvider';
-import type { TimeMode } from './format';
+import { plural, type TimeMode } from './format';
 import type { ChannelStatus } from './store';
 import styles from './timeline.module.css';
 
@@ -19,6 +19,13 @@ function channelLabel(status: ChannelStatus): string {
       return unknownStatus;
     }
   }
+}
+
+/** What Clear will do, said before it is done. */
+function clearTitle(imported: boolean, held: number): string {
+  if (imported) return 'Empty this view of the imported file (live events stay aside for Back to live)';
+  if (held > 0) return `Remove every event from the timeline, including the ${plural(held, 'event')} held while paused`;
+  return 'Remove every event from the timeline';
 }
 
 interface ToolbarProps {
@@ -79,18 +86,29 @@ export function Toolbar({ shown, filtering, timeMode, onTimeModeChange, onExport
         >
           {paused ? `Resume (${held} held)` : 'Pause'}
         </button>
-        <button type="button" className={styles.button} data-testid="timeline-clear" onClick={() => store.getState().clear()}>
+        <button
+          type="button"
+          className={styles.button}
+          data-testid="timeline-clear"
+          title={clearTitle(imported, paused ? held : 0)}
+          onClick={() => store.getState().clear()}
+        >
           Clear
         </button>
+        {/* Labelled with the mode shown (no aria-pressed: a toggle's name must not change with its state). */}
         <button
           type="button"
           className={styles.button}
           data-testid="timeline-time-mode"
-          aria-pressed={timeMode === 'clock'}
-          title="Show clock time instead of time since the first event"
+          data-mode={timeMode}
+          title={
+            timeMode === 'relative'
+              ? 'Rows show the time since the first event. Click to show clock time (HH:MM:SS.mmm).'
+              : 'Rows show clock time (HH:MM:SS.mmm). Click to show the time since the first event.'
+          }
           onClick={() => onTimeModeChange(timeMode === 'relative' ? 'clock' : 'relative')}
         >
-          Clock
+          {timeMode === 'relative' ? 'Time: relative' : 'Time: clock'}
         </button>
         <button
           type="button"

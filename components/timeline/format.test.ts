@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { directionArrow, formatBytes, formatRelative, padColumn } from './format';
+import { TIME_COLUMN } from './EventRow';
+import { directionArrow, formatBytes, formatClock, formatRelative, formatTime, padColumn, plural } from './format';
 
 describe('format', () => {
   it('shows time since the first event in ms, s or min:s', () => {
@@ -7,6 +8,19 @@ describe('format', () => {
     expect(formatRelative(5567, 1000)).toBe('+4.567 s');
     expect(formatRelative(124_456, 1000)).toBe('+2:03.456');
     expect(formatRelative(995, 1000)).toBe('−5.0 ms');
+  });
+
+  it('shows clock time to the millisecond, and the time column fits it whole', () => {
+    const at = new Date(2026, 2, 1, 12, 18, 2, 345).getTime();
+    expect(formatClock(at)).toBe('12:18:02.345');
+    expect(padColumn(formatTime(at, null, 'clock'), TIME_COLUMN.clock, 'right')).toBe('12:18:02.345');
+    expect(padColumn(formatTime(at + 123_456, at, 'relative'), TIME_COLUMN.relative, 'right')).toBe(' +2:03.456');
+  });
+
+  it('counts in words', () => {
+    expect(plural(1, 'event')).toBe('1 event');
+    expect(plural(0, 'event')).toBe('0 events');
+    expect(plural(6, 'event')).toBe('6 events');
   });
 
   it('shows sizes in SI units', () => {

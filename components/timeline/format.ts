@@ -26,6 +26,11 @@ export function formatTime(at: number, origin: number | null, mode: TimeMode): s
   return mode === 'clock' || origin === null ? formatClock(at) : formatRelative(at, origin);
 }
 
+/** `1 event`, `3 events`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 /** `512 B`, `1.5 kB`, `2.25 MB` (SI units, like the browser's network panel). */
 export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined) return '';

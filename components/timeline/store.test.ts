@@ -63,6 +63,22 @@ describe('timeline store', () => {
     expect(store.getState().timeOrigin).toBeNull();
   });
 
+  it('lowers the time origin when an older event arrives later, so relative times never go negative', () => {
+    const store = newStore();
+    // After a reload the page's own events flush first; the server replays older ones afterwards.
+    store.getState().recordMany([testEvent({ at: 5000 }), testEvent({ at: 5100 })]);
+    store.getState().flush();
+    expect(store.getState().timeOrigin).toBe(5000);
+    store.getState().recordMany([testEvent({ at: 1876 }), testEvent({ at: 4000 })]);
+    store.getState().flush();
+    expect(store.getState().timeOrigin).toBe(1876);
+    // A later event never moves it up.
+    store.getState().record(testEvent({ at: 6000 }));
+    store.getState().flush();
+    expect(store.getState().timeOrigin).toBe(1876);
+    expect(Math.min(...store.getState().events.map((e) => e.at - 1876))).toBe(0);
+  });
+
   it('holds events while paused and shows them on resume', () => {
     const store = newStore();
     store.getState().setPaused(true);
@@ -86,6 +102,36 @@ describe('timeline store', () => {
     store.getState().clear();
     store.getState().flush();
     expect(store.getState()).toMatchObject({ events: [], evicted: 0, held: 0, selectedId: null, lastChange: null });
+  });
+
+  it('clear while paused removes the held events too', () => {
+    const store = newStore();
+    store.getState().record(testEvent());
+    store.getState().flush();
+    store.getState().setPaused(true);
+    store.getState().recordMany([testEvent(), testEvent()]);
+    expect(store.getState().held).toBe(2);
+    store.getState().clear();
+    expect(store.getState().held).toBe(0);
+    store.getState().setPaused(false);
+    expect(store.getState().events).toHaveLength(0);
+  });
+
+  it('clear while viewing an import empties the view and keeps the live events aside', () => {
+    const store = newStore();
+    store.getState().recordMany([testEvent({ at: 10, id: 'live-1' }), testEvent({ at: 11, id: 'live-2' })]);
+    store.getState().flush();
+    store.getState().importEvents([testEvent({ at: 3, id: 'file' })]);
+    // Live events that arrive while the file is shown wait in the queue.
+    store.getState().recordMany([testEvent({ at: 20, id: 'live-3' }), testEvent({ at: 21, id: 'live-4' })]);
+    store.getState().flush();
+
+    store.getState().clear();
+    expect(store.getState()).toMatchObject({ source: 'imported', events: [], timeOrigin: null, selectedId: null });
+
+    store.getState().backToLive();
+    expect(store.getState().events.map((e) => e.id)).toEqual(['live-1', 'live-2', 'live-3', 'live-4']);
+    expect(store.getState().timeOrigin).toBe(10);
   });
 
   it('imports a file sorted by time, keeps live events aside, and goes back to live', () => {

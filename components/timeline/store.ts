@@ -58,7 +58,11 @@ export interface TimelineState {
   lastServerSeq: number;
   /** Set by flush; null after anything that replaces `events` wholesale (clear, import, back to live). */
   lastChange: EventsChange | null;
-  /** `at` of the first event since the last clear (or of the imported file): zero for relative times. */
+  /**
+   * Zero for relative times: the earliest `at` on the timeline since the last clear (or in the imported
+   * file). It only moves down (an older server event replayed after a reload), never up: events
+   * falling out of the buffer leave it where it was, so the times shown don't shift.
+   */
   timeOrigin: number | null;
 
   record(event: TimelineEvent): void;
@@ -66,6 +70,10 @@ export interface TimelineState {
   /** Applies queued events now (normally done once per frame). */
   flush(): void;
   setPaused(paused: boolean): void;
+  /**
+   * Live: removes every event, including those held while paused. Viewing an import: empties the
+   * imported view only; the live events kept aside are untouched.
+   */
   clear(): void;
   setFilters(patch: Partial<TimelineFilters>): void;
   select(id: string | null): void;
@@ -92,6 +100,12 @@ function insertionIndex(events: TimelineEvent[], at: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** The time origin after a flush whose earliest event (after eviction) is at `earliest`. */
+function lowerOrigin(origin: number | null, earliest: number | undefined): number | null {
+  if (earliest === undefined) return origin;
+  return origin === null || earliest < origin ? earliest : origin;
 }
 
 export function createTimelineStore(options: { capacity?: number; autoFlush?: boolean } = {}) {
@@ -160,7 +174,7 @@ export function createTimelineStore(options: { capacity?: number; autoFlush?: bo
           evicted: state.evicted + excess,
           held: 0,
           lastChange: { version, evicted: excess, firstChanged: Math.max(0, firstInserted - excess) },
-          timeOrigin: state.timeOrigin ?? events[0]?.at ?? null,
+          timeOrigin: lowerOrigin(state.timeOrigin, events[0]?.at),
         });
       },
 
@@ -170,9 +184,16 @@ export function createTimelineStore(options: { capacity?: number; autoFlush?: bo
       },
 
       clear() {
+        const state = get();
+        state.events.length = 0;
+        if (state.source === 'imported') {
+          // Empties the file's view only: live events kept aside (and those queued since) wait for Back to live.
+          set({ version: state.version + 1, selectedId: null, lastChange: null, timeOrigin: null });
+          return;
+        }
+        // A fresh start: events held while paused go too (the Clear button says so).
         queue = [];
-        get().events.length = 0;
-        set({ version: get().version + 1, evicted: 0, held: 0, selectedId: null, lastChange: null, timeOrigin: null });
+        set({ version: state.version + 1, evicted: 0, held: 0, selectedId: null, lastChange: null, timeOrigin: null });
       },
 
       setFilters(patch) {

@@ -7,7 +7,9 @@ import { type RefObject, useCallback, useEffect, useLayoutEffect, useRef, useSta
  * "The user scrolled up" is judged against the offset we last set, not
  * against the distance to the bottom: the list's viewport also shrinks when
  * something above it grows (lanes appear, the inspector opens), and that must
- * not count as leaving the tail.
+ * not count as leaving the tail. When the viewport grows instead, the browser
+ * lowers scrollTop itself, but the list is then still at the bottom: a scroll
+ * that ends at the bottom never counts as leaving either.
  */
 export function useFollowTail(scrollRef: RefObject<HTMLElement | null>, contentHeight: number, nearBottomPx: number) {
   const [following, setFollowingState] = useState(true);
@@ -47,7 +49,14 @@ export function useFollowTail(scrollRef: RefObject<HTMLElement | null>, contentH
     const element = scrollRef.current;
     if (!element) return;
     if (followingRef.current) {
-      if (element.scrollTop < pinnedTop.current - 1) setFollowing(false);
+      if (element.scrollHeight - element.clientHeight - element.scrollTop <= 1) {
+        // Still at the bottom, yet maybe above our offset: the viewport grew (the inspector closed, the
+        // filters folded) and the browser pulled scrollTop down to the new maximum. That is not the user
+        // leaving the tail; this scroll event can even arrive before the ResizeObserver's callback.
+        pinnedTop.current = element.scrollTop;
+      } else if (element.scrollTop < pinnedTop.current - 1) {
+        setFollowing(false);
+      }
     } else if (element.scrollHeight - element.clientHeight - element.scrollTop < nearBottomPx) {
       setFollowing(true);
     }
