@@ -53,10 +53,10 @@ export function SessionBadge() {
 
   return (
     <span className={styles.badge} title={`Your lab session (your own sandbox bank and timeline): ${sessionId ?? 'starting…'}`}>
-      session <code data-testid="session-id">{sessionId ?? '…'}</code>
+      <span className={styles.wide}>session</span> <code data-testid="session-id">{sessionId ?? '…'}</code>
       <button
         type="button"
-        className={styles.action}
+        className={`${styles.action} ${styles.wide}`}
         onClick={() => void copy()}
         disabled={!sessionId}
         data-testid="session-copy"
@@ -71,7 +71,7 @@ export function SessionBadge() {
         data-testid="session-new"
         title="Start over: a fresh bank and an empty timeline"
       >
-        New session
+        New<span className={styles.wide}> session</span>
       </button>
       {note && (
         <span className={styles.note} role="status" data-testid="session-note">
