@@ -3,6 +3,7 @@ import { now } from '../../lib/clock';
 import type { ChannelClientMessage, ChannelServerMessage } from '../../lib/lab-channel';
 import type { TimelineEvent } from '../../lib/timeline';
 import type { UpgradeContext } from '../http/router';
+import { watchRefusals } from './websocket';
 
 /** Largest client message on the channel: clients only send pings. */
 const MAX_CLIENT_MESSAGE_BYTES = 1024;
@@ -85,7 +86,7 @@ export class LabChannel {
         set.delete(ws);
         if (set.size === 0) this.sockets.delete(sessionId);
       });
-      ws.on('error', () => ws.terminate());
+      watchRefusals(ws, () => false); // a refused frame closes with the code ws sent; other errors terminate
     });
   }
 

@@ -96,6 +96,49 @@ export function closeCodeSentFor(error: Error): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** A frame ws refused from the client: the close code ws sent for it, and why. */
+export interface Refusal {
+  code: number;
+  why: string;
+}
+
+/**
+ * Handles a lab WebSocket's errors. When ws refuses a client's frame (too big, bad UTF-8, a
+ * protocol violation) it has already sent its close frame and ends the socket once that is out,
+ * so the socket is left to close and the refusal is remembered: ws stops reading, never sees the
+ * client's answer, and its 'close' reports 1006, not the code it sent. Any other error (or one on
+ * a socket the lab dropped) terminates. The returned function gives the refusal, if there was one.
+ */
+export function watchRefusals(ws: WebSocket, dropped: () => boolean): () => Refusal | undefined {
+  let refusal: Refusal | undefined;
+  ws.on('error', (error) => {
+    const sent = closeCodeSentFor(error);
+    if (sent !== undefined && !dropped()) refusal = { code: sent, why: error.message };
+    else ws.terminate();
+  });
+  return () => (dropped() ? undefined : refusal);
+}
+
+/** The summary and detail of a lab WebSocket's close event: dropped by the lab, refused by the server, or closed with a code. */
+export function closeDescription(
+  code: number,
+  reason: Buffer,
+  how: { dropped: boolean; droppedSummary: string; refusal: Refusal | undefined },
+): Pick<EventInput, 'summary' | 'detail'> {
+  const { dropped, refusal } = how;
+  if (dropped) return { summary: how.droppedSummary, detail: { code, reason: reason.toString(), wasClean: false } };
+  if (refusal) {
+    return {
+      summary: `Closed with code ${refusal.code}: the server refused a frame (${refusal.why})`,
+      detail: { code: refusal.code, reason: '', wasClean: true, fields: { sentBy: 'server', why: refusal.why } },
+    };
+  }
+  return {
+    summary: `Closed with code ${code}${reason.length ? ` (${reason})` : ''}`,
+    detail: { code, reason: reason.toString(), wasClean: code !== 1006 },
+  };
+}
+
 export interface AcceptOptions {
   /**
    * Record the handshake (upgrade request, 101 response) and every frame's
@@ -147,32 +190,20 @@ export function acceptWebSocket(
       summary: `WebSocket ${url.pathname} accepted (101 Switching Protocols)`,
       detail: { url: `${url.pathname}`, fields: { remote: ctx.req.socket.remoteAddress ?? 'unknown' } },
     });
-    // The close code the server sent when ws refused the client's frame (1009, 1002, 1007…). ws then stops
-    // reading, so it never sees the client's answer and its 'close' reports 1006 instead.
-    let refusal: { code: number; why: string } | undefined;
+    const refusal = watchRefusals(ws, () => dropped);
     ws.on('close', (code, reason) => {
       untrack();
-      const refused = dropped ? undefined : refusal;
       lab.record(sessionId, {
         origin: 'server',
         protocol,
         kind: 'close',
         conn: connId,
-        summary: dropped
-          ? 'Connection destroyed by the lab (drop fault)'
-          : refused
-            ? `Closed with code ${refused.code}: the server refused a frame (${refused.why})`
-            : `Closed with code ${code}${reason.length ? ` (${reason})` : ''}`,
-        detail: refused
-          ? { code: refused.code, reason: '', wasClean: true, fields: { sentBy: 'server', why: refused.why } }
-          : { code, reason: reason.toString(), wasClean: !dropped && code !== 1006 },
+        ...closeDescription(code, reason, {
+          dropped,
+          droppedSummary: 'Connection destroyed by the lab (drop fault)',
+          refusal: refusal(),
+        }),
       });
-    });
-    ws.on('error', (error) => {
-      const sent = closeCodeSentFor(error);
-      // ws has already sent its close frame and ends the socket once it is out: don't cut it off.
-      if (sent !== undefined && !dropped) refusal = { code: sent, why: error.message };
-      else ws.terminate();
     });
     // [in text, in binary, out text, out binary]
     const messages = [

@@ -3,7 +3,9 @@
  * real `ws` client: the code the server itself sent, not the 1006 that ws
  * reports when it stops reading after refusing a frame.
  */
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { TimelineEvent } from '../../lib/timeline';
 import { MAX_FRAME_BYTES } from '../../server/protocols/websocket/limits';
 import { eventually, startLab, type TestLab } from './helpers';
@@ -38,6 +40,19 @@ describe("the server's close record", () => {
     expect(close.detail?.code).toBe(1009);
     expect(close.summary).toMatch(/^Closed with code 1009: the server refused a frame \(Max payload size exceeded\)/);
     expect(close.detail?.wasClean).toBe(true);
+  });
+
+  it('GraphQL subscriptions too: an oversized graphql-ws message is recorded as the 1009 the server sent', async () => {
+    const session = await lab.newSession();
+    const url = `${lab.wsBase}/graphql?session=${session}&conn=gql-big`;
+    const ws = new WebSocket(url, 'graphql-transport-ws');
+    await once(ws, 'open');
+    ws.send('x'.repeat(64 * 1024 + 1));
+    const [code] = (await once(ws, 'close')) as [number];
+    expect(code).toBe(1009);
+    const close = await serverClose(session, 'gql-big');
+    expect(close.detail?.code).toBe(1009);
+    expect(close.summary).toMatch(/^Closed with code 1009: the server refused a frame/);
   });
 
   it('a close the client starts is recorded with its code and reason', async () => {

@@ -6,7 +6,7 @@ import { previewBody } from '../../../lib/timeline';
 import type { UpgradeContext } from '../../http/router';
 import { terminalClient } from '../../http/session';
 import type { Lab } from '../../lab';
-import { connectionIdFrom } from '../../lab/websocket';
+import { closeDescription, connectionIdFrom, watchRefusals } from '../../lab/websocket';
 import { createContext } from './context';
 import { type GraphQLSchema, specifiedRules, type ValidationRule, validate } from './graphql-js';
 import type { BankEvents } from './pubsub';
@@ -126,6 +126,7 @@ export function createSubscriptions(
         record('out', Buffer.from(String(data)));
         send(data, ...rest);
       }) as typeof ws.send;
+      const refusal = watchRefusals(ws, () => dropped);
       ws.on('close', (code, reason) => {
         untrack();
         lab.record(sessionId, {
@@ -133,13 +134,13 @@ export function createSubscriptions(
           protocol: 'graphql',
           kind: 'close',
           conn: connId,
-          summary: dropped
-            ? 'Connection destroyed by the lab (drop fault): its subscriptions are gone'
-            : `Closed with code ${code}${reason.length ? ` (${reason})` : ''}`,
-          detail: { code, reason: reason.toString(), wasClean: !dropped && code !== 1006 },
+          ...closeDescription(code, reason, {
+            dropped,
+            droppedSummary: 'Connection destroyed by the lab (drop fault): its subscriptions are gone',
+            refusal: refusal(),
+          }),
         });
       });
-      ws.on('error', () => ws.terminate());
       wss.emit('connection', ws, ctx.req);
     });
   }
