@@ -6,8 +6,7 @@ import { droppedText } from '../../components/lab/faults-client';
 import { useLab } from '../../components/lab/LabProvider';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
-import { problemMessage } from '../../lib/problem';
-import { StateBadge, useMqttClient } from './shared';
+import { LabRefusal, StateBadge, sendJson, useMqttClient } from './shared';
 import styles from './widgets.module.css';
 
 const QOS_LEVELS = [0, 1, 2] as const;
@@ -36,16 +35,12 @@ function arrival(client: LabMqtt, payload: string, ms: number): Promise<void> {
  * Resolves with how many connections were cut: 0 when it wasn't connected.
  */
 async function cutClient(labFetch: ReturnType<typeof useLab>['fetch'], clientId: string): Promise<number> {
-  const response = await labFetch(`/api/mqtt/clients/${clientId}/drop`, {
-    method: 'POST',
-    protocol: 'mqtt',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-  });
-  const body: unknown = await response.json().catch(() => null);
-  if (response.status === 404) return 0;
-  if (!response.ok) throw new Error(problemMessage(body) ?? `The lab answered ${response.status}`);
-  return (body as { dropped: number }).dropped;
+  try {
+    return ((await sendJson(labFetch, 'POST', `/api/mqtt/clients/${clientId}/drop`, {})) as { dropped: number }).dropped;
+  } catch (error: unknown) {
+    if (error instanceof LabRefusal && error.status === 404) return 0; // not connected: nothing to cut
+    throw error;
+  }
 }
 
 interface Tally {

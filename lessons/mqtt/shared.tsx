@@ -130,7 +130,17 @@ export function RoutingTerminal({ testId = 'routing-terminal' }: { testId?: stri
   );
 }
 
-/** Sends a JSON body to one of the lesson's endpoints through the instrumented fetch; throws the problem detail. */
+/** A refusal from one of the lesson's endpoints: the problem's detail, and the status for callers that expect some. */
+export class LabRefusal extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Sends a JSON body to one of the lesson's endpoints through the instrumented fetch; throws a LabRefusal. */
 export async function sendJson(
   labFetch: ReturnType<typeof useLab>['fetch'],
   method: 'PUT' | 'POST',
@@ -146,7 +156,7 @@ export async function sendJson(
   const json: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const detail = (json as { detail?: string } | null)?.detail;
-    throw new Error(detail ?? `The lab answered ${response.status}`);
+    throw new LabRefusal(detail ?? `The lab answered ${response.status}`, response.status);
   }
   return json;
 }

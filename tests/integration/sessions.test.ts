@@ -94,6 +94,13 @@ describe('starting over', () => {
     });
     expect(res.status).toBe(415);
     expect(res.headers.get('set-cookie')).toBeNull();
+    const malformed = await lab.request('/api/lab/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { title: string }).title).toBe('Malformed JSON');
   });
 });
 
