@@ -85,3 +85,38 @@ test('after a server restart (a new epoch) the timeline says so and keeps the ne
   const ids = (await lab.events(page)).map((e) => e.id);
   expect(new Set(ids).size, 'every event keeps an id of its own').toBe(ids.length);
 });
+
+test('when the cookie names another session (the old one expired), the channel follows the new session from #1', async ({
+  lab,
+}) => {
+  const [{ page, context, sessionId: old }] = await lab.openLesson('how-this-lab-works');
+  const oldApi = await lab.api(old);
+  // Enough history that the old session's last seq is well past what the new one will have.
+  for (let i = 0; i < 5; i++) expect((await oldApi.get('/api/intro/accounts/123')).status()).toBe(200);
+  await expect.poll(() => page.evaluate(() => window.__lab?.lastServerSeq)).toBeGreaterThanOrEqual(20);
+
+  // The browser's cookie now names a new session, as after an expiry (context.request shares the cookie jar).
+  const started = await context.request.post('/api/lab/session', { data: {} });
+  expect(started.status()).toBe(201);
+  const { id: fresh } = (await started.json()) as { id: string };
+  const freshApi = await lab.api(fresh);
+  expect((await freshApi.get('/api/intro/accounts/456')).status()).toBe(200); // seqs 1–4 of the new log
+
+  expect(await lab.dropChannel(page)).toBeGreaterThan(0);
+  await expect(page.getByTestId('session-id')).toHaveText(fresh, { timeout: 15_000 });
+  await lab.waitForEvent(
+    page,
+    (e) => e.kind === 'note' && e.summary.startsWith(`this tab now follows session ${fresh}`),
+    'the switch note',
+  );
+  // The new session's first events arrive even though their numbers are ones the page had seen.
+  const request = await lab.waitForEvent(
+    page,
+    (e) => e.origin === 'server' && e.kind === 'request' && e.detail?.url === '/api/intro/accounts/456',
+    'the new session’s request (seq 1)',
+    { timeout: 15_000 },
+  );
+  expect(request.seq).toBe(1);
+  const ids = (await lab.events(page)).map((e) => e.id);
+  expect(new Set(ids).size, 'every event keeps an id of its own').toBe(ids.length);
+});

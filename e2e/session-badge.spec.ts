@@ -42,3 +42,21 @@ test('New session asks first, and does nothing when the student says no', async 
   await expect(page.getByTestId('session-id')).toHaveText(sessionId);
   expect(await lab.sessionId(page)).toBe(sessionId);
 });
+
+test('New session in one tab reloads the browser’s other lab tabs onto the new session', async ({ lab }) => {
+  const [{ page, context, sessionId: old }] = await lab.openLesson('how-this-lab-works');
+  // A second tab of the same browser: it shares the cookie, so it shares the session.
+  const other = await context.newPage();
+  await other.goto('/lessons/rest');
+  await lab.waitForChannel(other);
+  expect(await lab.sessionId(other)).toBe(old);
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByTestId('session-new').click();
+  await expect(page.getByTestId('session-id')).not.toHaveText(old, { timeout: 15_000 });
+  const fresh = await lab.sessionId(page);
+  await expect(other.getByTestId('session-id')).toHaveText(fresh, { timeout: 15_000 });
+  await lab.waitForChannel(other);
+  // Its timeline starts over with the new session: nothing of the old one.
+  expect((await lab.events(other)).some((e) => e.kind === 'note' && e.summary.startsWith('this tab now follows'))).toBe(false);
+});

@@ -8,6 +8,7 @@ import { createLabFetch, type LabFetch } from './clients/fetch';
 import { connectLabChannel } from './clients/lab-channel';
 import { getLabJson } from './clients/plumbing';
 import { createRecorder, type Recorder } from './clients/recorder';
+import { onNewSessionElsewhere } from './clients/session-sync';
 
 /** What every widget gets: the store, a recorder, and ready-made instrumented clients. */
 export interface LabContextValue {
@@ -79,7 +80,15 @@ export function LabProvider({ children }: { children: ReactNode }) {
         .then(({ id }) => value.store.getState().setSession(id))
         .catch(() => undefined);
     void renewSession();
-    return connectLabChannel(value.store, renewSession);
+    const disconnect = connectLabChannel(value.store, renewSession);
+    // Another tab started over: this tab's requests already carry the new cookie, so it follows.
+    const stopFollowing = onNewSessionElsewhere((id) => {
+      if (id !== value.store.getState().sessionId) window.location.reload();
+    });
+    return () => {
+      stopFollowing();
+      disconnect();
+    };
   }, [value]);
 
   return <LabContext.Provider value={value}>{children}</LabContext.Provider>;

@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { problemMessageIn } from '../../lib/problem';
+import { announceNewSession } from './clients/session-sync';
 import { useTimeline } from './LabProvider';
 import styles from './SessionBadge.module.css';
 
@@ -34,8 +35,8 @@ export function SessionBadge() {
 
   const startOver = async () => {
     const sure = window.confirm(
-      'Start over with a new session? You get a fresh bank and an empty timeline, and this page reloads. ' +
-        'Your current session stays on the server until it expires; other open tabs keep it until you reload them.',
+      'Start over with a new session? You get a fresh bank and an empty timeline, and this page and your other ' +
+        'open lab tabs reload onto it. The current session stays on the server until it expires.',
     );
     if (!sure) return;
     const response = await fetch('/api/lab/session', {
@@ -48,6 +49,8 @@ export function SessionBadge() {
       say(problemMessageIn(await response.text()) ?? `the lab answered ${response.status}`);
       return;
     }
+    const { id } = (await response.json()) as { id: string };
+    announceNewSession(id);
     window.location.reload();
   };
 

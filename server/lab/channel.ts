@@ -38,8 +38,11 @@ export class LabChannel {
       const send = (message: ChannelServerMessage) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
       };
-      const sameEpoch = url.searchParams.get('epoch') === lab.events.epoch;
-      const after = sameEpoch ? Math.max(0, Number(url.searchParams.get('after')) || 0) : 0;
+      // `after` counts in the log the page followed: this process's (epoch) and this session's. A
+      // restarted server, or a cookie that now names another session (it expired, or another tab
+      // started a new one), makes it a number from some other log: replay this one from the start.
+      const sameLog = url.searchParams.get('epoch') === lab.events.epoch && url.searchParams.get('followed') === sessionId;
+      const after = sameLog ? Math.max(0, Number(url.searchParams.get('after')) || 0) : 0;
 
       send({ type: 'hello', sessionId, epoch: lab.events.epoch, serverNow: now(), lastSeq: lab.events.lastSeq(sessionId) });
 

@@ -99,10 +99,16 @@ export async function startLab(overrides: Partial<ReturnType<typeof configFromEn
       await client.opened;
       return client;
     },
-    /** A lab-channel client that has received its `hello`. */
-    async channel(session: string, resume: { after?: number; epoch?: string } = {}) {
+    /**
+     * A lab-channel client that has received its `hello`. A resume (`after`) follows on from the
+     * same session's log unless `followed` names another.
+     */
+    async channel(session: string, resume: { after?: number; epoch?: string; followed?: string } = {}) {
       const query: Record<string, string> = {};
-      if (resume.after !== undefined) query.after = String(resume.after);
+      if (resume.after !== undefined) {
+        query.after = String(resume.after);
+        query.followed = resume.followed ?? session;
+      }
       if (resume.epoch !== undefined) query.epoch = resume.epoch;
       const client = await lab.socket('/api/lab/channel', { session, query });
       await client.waitFor((messages) => messages.some((m) => (m as ChannelServerMessage).type === 'hello'), 'hello');

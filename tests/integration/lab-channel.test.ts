@@ -92,13 +92,27 @@ describe('the lab channel', () => {
     expect(hello(channel.messages).epoch).not.toBe('an-epoch-from-a-previous-server');
   });
 
+  it('resuming with a seq from another session (its cookie changed under the tab) replays this session from seq 1', async () => {
+    lab = await startLab();
+    const old = await lab.newSession();
+    for (let i = 0; i < 3; i++) await lab.touchAccount(old);
+    const session = await lab.newSession();
+    await lab.touchAccount(session);
+    const { epoch } = await lab.events(session);
+
+    const channel = await lab.channel(session, { after: 12, epoch, followed: old });
+    await channel.waitFor(hasSeq(4), 'the full replay of the new session');
+    expect(hello(channel.messages).sessionId).toBe(session);
+    expect(seqs(channelEvents(channel.messages))).toEqual([1, 2, 3, 4]);
+  });
+
   it('ignores a nonsensical after (negative, not a number) and replays everything', async () => {
     lab = await startLab();
     const session = await lab.newSession();
     await lab.touchAccount(session);
     const { epoch } = await lab.events(session);
     for (const after of ['-3', 'banana']) {
-      const channel = await lab.socket('/api/lab/channel', { session, query: { after, epoch } });
+      const channel = await lab.socket('/api/lab/channel', { session, query: { after, epoch, followed: session } });
       await channel.waitFor(hasSeq(4), `the full replay for after=${after}`);
       expect(seqs(channelEvents(channel.messages))).toEqual([1, 2, 3, 4]);
       channel.terminate();

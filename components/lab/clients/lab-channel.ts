@@ -30,6 +30,8 @@ const SESSION_EXPIRED_CODE = 4001;
 export function connectLabChannel(store: TimelineStore, renewSession: () => Promise<void>): () => void {
   let ws: WebSocket | null = null;
   let epoch: string | null = null;
+  /** The session whose log `lastSeq` counts in. */
+  let following: string | null = null;
   let lastSeq = 0;
   let attempt = 0;
   let bestRtt = Number.POSITIVE_INFINITY;
@@ -41,7 +43,10 @@ export function connectLabChannel(store: TimelineStore, renewSession: () => Prom
   let clockSettled = false;
   let pongs = 0;
   let unplaced: TimelineEvent[] = [];
-  /** How many times the server has restarted under this page (a new epoch): its sequence numbers start again. */
+  /**
+   * How many times this page has moved to another server log, whose sequence numbers start again: the
+   * server restarted (a new epoch), or the cookie now names another session.
+   */
   let run = 0;
 
   const place = (events: TimelineEvent[]) => {
@@ -69,21 +74,26 @@ export function connectLabChannel(store: TimelineStore, renewSession: () => Prom
     const state = store.getState();
     switch (message.type) {
       case 'hello': {
-        if (epoch !== null && epoch !== message.epoch) {
-          // The server restarted: a new log, numbered from 1 again. Say so, and keep the new run's
+        const restarted = epoch !== null && epoch !== message.epoch;
+        const otherSession = following !== null && following !== message.sessionId;
+        if (restarted || otherSession) {
+          // A new log, numbered from 1 again (the server replays it whole). Say so, and keep its
           // events apart from the old ones that have the same numbers.
           lastSeq = 0;
           run += 1;
           state.record({
-            id: `restart:${run}`,
+            id: `${restarted ? 'restart' : 'session'}:${run}`,
             at: now(),
             origin: 'server',
             protocol: 'lab',
             kind: 'note',
-            summary: 'the lab server restarted: its events start again from #1 (the ones before this came from its previous run)',
+            summary: restarted
+              ? 'the lab server restarted: its events start again from #1 (the ones before this came from its previous run)'
+              : `this tab now follows session ${message.sessionId}: its old session expired or another tab started a new one (the events before this belong to the old session)`,
           });
         }
         epoch = message.epoch;
+        following = message.sessionId;
         state.setSession(message.sessionId);
         // A first guess from the hello; pings refine it.
         if (!Number.isFinite(bestRtt)) state.setClock(message.serverNow - now());
@@ -134,6 +144,7 @@ export function connectLabChannel(store: TimelineStore, renewSession: () => Prom
   const connect = () => {
     const params: Record<string, string> = { after: String(lastSeq) };
     if (epoch) params.epoch = epoch;
+    if (following) params.followed = following;
     const socket = new WebSocket(labSocketUrl(LAB_CHANNEL_PATH, params));
     ws = socket;
     store.getState().setChannel(attempt === 0 ? 'connecting' : 'reconnecting');
