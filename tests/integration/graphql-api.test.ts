@@ -120,6 +120,27 @@ describe('N+1 and DataLoader', () => {
     });
   }
 
+  it('a transaction’s account is N+1 too: one lookup per transaction with DataLoader off, one batch of one id with it on', async () => {
+    const query = 'query Owners { account(id: "123") { transactions(first: 3) { account { owner } } } }';
+    const off = await gql<{ account: { transactions: { account: { owner: string } }[] } }>(query);
+    expect(off.body.extensions?.lab).toMatchObject({ sqlStatements: 2 + 3, dataLoader: false });
+    const offSql = (await operationEvents(off.trace)).filter((e) => e.origin === 'db');
+    expect(offSql.map((e) => e.detail?.fields?.resolver).slice(2)).toEqual([
+      'account.transactions.0.account',
+      'account.transactions.1.account',
+      'account.transactions.2.account',
+    ]);
+
+    expect((await setDataLoader(true)).status).toBe(200);
+    const on = await gql(query);
+    expect(on.body.extensions?.lab).toMatchObject({ sqlStatements: 3, dataLoader: true });
+    expect(on.body.data).toEqual(off.body.data);
+    const batch = (await operationEvents(on.trace)).filter((e) => e.origin === 'db')[2];
+    // Three transactions of one account: the loader asks for its id once.
+    expect(batch?.detail?.sql).toMatch(/FROM accounts WHERE session_id = :session AND id IN \(\?\)$/);
+    expect(batch?.detail?.fields).toMatchObject({ batchedBy: 'DataLoader' });
+  });
+
   it('tags every statement with the resolver that caused it, and every resolver with its path and parent', async () => {
     const { trace } = await gql(SCREEN, { id: '123', first: 10 });
     const events = await operationEvents(trace);

@@ -10,6 +10,12 @@ export interface MerchantRow {
   category: string;
 }
 
+export interface AccountRow {
+  id: string;
+  owner: string;
+  balance_cents: number;
+}
+
 /** What every resolver gets: one per operation (an HTTP request, or one subscription). */
 export interface GraphqlContext {
   lab: Lab;
@@ -23,16 +29,19 @@ export interface GraphqlContext {
   db(cause: string): SessionDb;
   /** Merchants by id: batched through DataLoader when it is on, one query each when it is off. */
   merchant(id: string, cause: string): Promise<MerchantRow | null>;
+  /** Accounts by id (a transaction's `account`), the same way: the second N+1 field. */
+  account(id: string, cause: string): Promise<AccountRow | null>;
   /** Measured, not computed: statements run and resolvers called so far. */
   stats: { sql: number; resolvers: number };
   events: BankEvents;
 }
 
-export const MERCHANT_BY_ID = 'SELECT id, name, category FROM merchants WHERE session_id = :session AND id = ?';
+const MERCHANT_COLUMNS = 'SELECT id, name, category FROM merchants WHERE session_id = :session';
+export const ACCOUNT_COLUMNS = 'SELECT id, owner, balance_cents FROM accounts WHERE session_id = :session';
 
-/** One `IN (?, ?, …)` query for a whole batch of merchant ids. */
-export function merchantsByIds(count: number): string {
-  return `SELECT id, name, category FROM merchants WHERE session_id = :session AND id IN (${Array(count).fill('?').join(', ')})`;
+/** One `IN (?, ?, …)` query for a whole batch of ids. */
+export function byIds(columns: string, count: number): string {
+  return `${columns} AND id IN (${Array(count).fill('?').join(', ')})`;
 }
 
 export function createContext(options: {
@@ -56,15 +65,19 @@ export function createContext(options: {
       lab.defer(id, annotated(statement, { stream: trace, conn, fields }), undefined, at);
     });
 
-  // A new loader per operation: its cache lives as long as the request, so
-  // one student's merchants are never served to another, nor kept stale.
-  const loader = dataLoader
-    ? new DataLoader<string, MerchantRow | null>(async (ids) => {
-        const rows = db(`DataLoader batch of ${ids.length}`, 'DataLoader').all<MerchantRow>(merchantsByIds(ids.length), ...ids);
-        const byId = new Map(rows.map((row) => [row.id, row]));
-        return ids.map((id) => byId.get(id) ?? null);
-      })
-    : null;
+  // New loaders per operation: their caches live as long as the request, so
+  // one student's rows are never served to another, nor kept stale.
+  const rowsById = <Row extends { id: string }>(columns: string) => {
+    const loader = dataLoader
+      ? new DataLoader<string, Row | null>(async (ids) => {
+          const rows = db(`DataLoader batch of ${ids.length}`, 'DataLoader').all<Row>(byIds(columns, ids.length), ...ids);
+          const byId = new Map(rows.map((row) => [row.id, row]));
+          return ids.map((id) => byId.get(id) ?? null);
+        })
+      : null;
+    return async (id: string, cause: string): Promise<Row | null> =>
+      loader ? loader.load(id) : (db(cause).get<Row>(`${columns} AND id = ?`, id) ?? null);
+  };
 
   return {
     lab,
@@ -75,9 +88,7 @@ export function createContext(options: {
     db,
     stats,
     events: options.events,
-    async merchant(id, cause) {
-      if (loader) return loader.load(id);
-      return db(cause).get<MerchantRow>(MERCHANT_BY_ID, id) ?? null;
-    },
+    merchant: rowsById<MerchantRow>(MERCHANT_COLUMNS),
+    account: rowsById<AccountRow>(ACCOUNT_COLUMNS),
   };
 }

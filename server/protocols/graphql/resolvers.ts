@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GraphqlContext } from './context';
+import { ACCOUNT_COLUMNS, type AccountRow, type GraphqlContext } from './context';
 import { GraphQLError, type GraphQLResolveInfo, responsePathAsArray } from './graphql-js';
 import type { TransactionCreated } from './pubsub';
 import type { ResolverMap } from './schema';
@@ -13,11 +13,6 @@ export function pathOf(info: GraphQLResolveInfo): string {
 export const MAX_FIRST = 1000;
 const MAX_DESCRIPTION = 200;
 
-interface AccountRow {
-  id: string;
-  owner: string;
-  balance_cents: number;
-}
 interface TransactionRow {
   id: string;
   account_id: string;
@@ -27,7 +22,6 @@ interface TransactionRow {
   created_at: string;
 }
 
-const ACCOUNT_COLUMNS = 'SELECT id, owner, balance_cents FROM accounts WHERE session_id = :session';
 const TRANSACTION_COLUMNS =
   'SELECT id, account_id, merchant_id, amount_cents, description, created_at FROM transactions WHERE session_id = :session';
 
@@ -80,9 +74,10 @@ export const resolvers: ResolverMap = {
     // The N+1 field: called once per transaction in the list.
     merchant: (transaction: TransactionCreated, _args, ctx: GraphqlContext, info) =>
       transaction.merchantId ? ctx.merchant(transaction.merchantId, pathOf(info)) : null,
-    // The cycle (account → transactions → account → …) that the depth limit exists for.
-    account: (transaction: TransactionCreated, _args, ctx: GraphqlContext, info) => {
-      const row = ctx.db(pathOf(info)).get<AccountRow>(`${ACCOUNT_COLUMNS} AND id = ?`, transaction.accountId);
+    // The cycle (account → transactions → account → …) that the depth limit exists for, and a
+    // second N+1 field: one lookup per transaction unless DataLoader batches (and caches) them.
+    account: async (transaction: TransactionCreated, _args, ctx: GraphqlContext, info) => {
+      const row = await ctx.account(transaction.accountId, pathOf(info));
       if (!row) throw new GraphQLError(`Account "${transaction.accountId}" no longer exists.`);
       return toAccount(row);
     },
