@@ -87,13 +87,35 @@ class MessageEvents implements EventDescriber<Buffer | CutMessage> {
 }
 
 /**
+ * The close code ws sends for each of its documented frame errors (`error.code`, see ws's
+ * doc/ws.md): the fallback should ws stop carrying the code on the error itself.
+ */
+const CLOSE_CODE_BY_WS_ERROR: Readonly<Record<string, number>> = {
+  WS_ERR_EXPECTED_FIN: 1002,
+  WS_ERR_EXPECTED_MASK: 1002,
+  WS_ERR_INVALID_CLOSE_CODE: 1002,
+  WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: 1002,
+  WS_ERR_INVALID_OPCODE: 1002,
+  WS_ERR_UNEXPECTED_MASK: 1002,
+  WS_ERR_UNEXPECTED_RSV_1: 1002,
+  WS_ERR_UNEXPECTED_RSV_2_3: 1002,
+  WS_ERR_INVALID_UTF8: 1007,
+  WS_ERR_TOO_MANY_BUFFERED_PARTS: 1008,
+  WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 1009,
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+};
+
+/**
  * The close code ws sent because of `error`: a frame it refused (too big, bad UTF-8, a protocol
- * violation) carries the code ws closed with, under a symbol ws doesn't export. Read only on error.
+ * violation) carries the code ws closed with, under a symbol ws doesn't export; failing that, the
+ * code ws documents for the error's `code`. Read only on error.
  */
 export function closeCodeSentFor(error: Error): number | undefined {
   const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code');
   const code = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key];
-  return typeof code === 'number' ? code : undefined;
+  if (typeof code === 'number') return code;
+  const name = (error as Error & { code?: unknown }).code;
+  return typeof name === 'string' ? CLOSE_CODE_BY_WS_ERROR[name] : undefined;
 }
 
 /** A frame ws refused from the client: the close code ws sent for it, and why. */
