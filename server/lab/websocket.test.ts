@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Receiver } from 'ws';
+import WebSocket from 'ws';
 import { closeCodeSentFor } from './websocket';
+
+/** ws's frame parser: exported at run time (`WebSocket.Receiver`), not in its type definitions. */
+interface FrameReceiver {
+  on(event: 'error', listener: (error: Error) => void): void;
+  write(chunk: Buffer): void;
+}
+const { Receiver } = WebSocket as unknown as {
+  Receiver: new (options: { isServer: boolean; maxPayload: number }) => FrameReceiver;
+};
 
 /** The error ws's own frame parser raises for `frame`, as a server with this maxPayload reads it. */
 function refusal(frame: Buffer, maxPayload: number): Promise<Error> {
