@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import * as ws from 'ws';
 import { closeCodeSentFor } from './websocket';
 
-/** ws's frame parser: exported at run time (`WebSocket.Receiver`), not in its type definitions. */
+/** ws's frame parser: exported at run time, not in its type definitions. */
 interface FrameReceiver {
   on(event: 'error', listener: (error: Error) => void): void;
   write(chunk: Buffer): void;
 }
-const { Receiver } = WebSocket as unknown as {
+const { Receiver } = ws as unknown as {
   Receiver: new (options: { isServer: boolean; maxPayload: number }) => FrameReceiver;
 };
 
