@@ -110,7 +110,18 @@ export type EventInput = Omit<TimelineEvent, 'id' | 'seq' | 'at'> & { at?: numbe
 export const BODY_PREVIEW_LIMIT = 4096;
 
 export function previewBody(text: string): Pick<EventDetail, 'body' | 'bodyTruncated'> {
-  return text.length > BODY_PREVIEW_LIMIT ? { body: text.slice(0, BODY_PREVIEW_LIMIT), bodyTruncated: true } : { body: text };
+  return text.length > BODY_PREVIEW_LIMIT ? { body: cutText(text, BODY_PREVIEW_LIMIT), bodyTruncated: true } : { body: text };
+}
+
+/**
+ * The first `length` characters of `text`, as a string of their own. A plain `slice` of a long
+ * string is, in V8, a view that keeps the whole string alive for as long as the slice: a 4 KB
+ * preview of a 1 MB body kept on the timeline would keep the megabyte with it. (A JSON round trip
+ * copies exactly, lone surrogates included.)
+ */
+export function cutText(text: string, length: number): string {
+  if (text.length <= length) return text;
+  return JSON.parse(JSON.stringify(text.slice(0, length))) as string;
 }
 
 export function isOrigin(value: unknown): value is Origin {

@@ -1,7 +1,7 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import { now } from '../../lib/clock';
 import { TRACE_HEADER } from '../../lib/lab-info';
-import { BODY_PREVIEW_LIMIT, type EventDetail, type EventInput, type Protocol, previewBody } from '../../lib/timeline';
+import { BODY_PREVIEW_LIMIT, cutText, type EventDetail, type EventInput, type Protocol, previewBody } from '../../lib/timeline';
 import type { Lab } from '../lab';
 import type { EventDescriber } from '../lab/event-log';
 import { Repeats } from '../lab/repeats';
@@ -101,7 +101,7 @@ class ExchangeTap {
       // Text is kept as text (most bodies are JSON strings); other encodings are decoded to bytes first.
       const kept =
         enc === 'utf8' || enc === 'utf-8'
-          ? chunk.slice(0, this.previewRoom)
+          ? cutText(chunk, this.previewRoom)
           : Buffer.from(chunk, enc).subarray(0, this.previewRoom);
       this.preview.push(kept);
       this.previewRoom -= kept.length;

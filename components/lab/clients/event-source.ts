@@ -1,5 +1,5 @@
 import { now } from '../../../lib/clock';
-import type { Protocol } from '../../../lib/timeline';
+import { cutText, type Protocol } from '../../../lib/timeline';
 import { type Recorder, shortId } from './recorder';
 
 export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -166,7 +166,7 @@ export class LabEventSource {
       dir: 'in',
       conn: this.connId,
       bytes: event.wireBytes,
-      summary: `${e.type}${e.lastEventId ? ` id ${e.lastEventId}` : ''}: ${e.data.slice(0, 60)}`,
+      summary: `${e.type}${e.lastEventId ? ` id ${e.lastEventId}` : ''}: ${cutText(e.data, 60)}`,
       detail: { body: e.data, fields: { type: e.type, lastEventId: e.lastEventId } },
     });
     for (const l of this.listeners) l.event?.(event);

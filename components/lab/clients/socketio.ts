@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { previewBody } from '../../../lib/timeline';
+import { cutText, previewBody } from '../../../lib/timeline';
 import { type Recorder, shortId } from './recorder';
 
 export type SocketIoState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -136,7 +136,7 @@ export class LabSocketIo {
       dir,
       conn: this.connId,
       bytes: new TextEncoder().encode(text).length,
-      summary: `${this.options.label ? `${this.options.label}: ` : ''}${dir === 'out' ? 'emit' : 'received'} "${name}" ${text.slice(0, 60)}`,
+      summary: `${this.options.label ? `${this.options.label}: ` : ''}${dir === 'out' ? 'emit' : 'received'} "${name}" ${cutText(text, 60)}`,
       detail: { ...previewBody(text), fields: { event: name } },
     });
   }

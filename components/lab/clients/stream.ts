@@ -1,5 +1,6 @@
 import { now } from '../../../lib/clock';
 import { TRACE_HEADER } from '../../../lib/lab-info';
+import { cutText } from '../../../lib/timeline';
 import type { LabFetch } from './fetch';
 import { type Recorder, shortId } from './recorder';
 
@@ -273,7 +274,7 @@ export function uploadBlob(record: Recorder, path: string, body: Blob, options: 
         dir: 'in',
         conn,
         summary: `${xhr.status} ← ${method} ${target} (${(now() - started).toFixed(0)} ms)`,
-        detail: { status: xhr.status, durationMs: now() - started, body: xhr.responseText.slice(0, 2000) },
+        detail: { status: xhr.status, durationMs: now() - started, body: cutText(xhr.responseText, 2000) },
       });
       resolve({ status: xhr.status, body: parsed });
     };

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AedesOptions, type AedesPublishPacket, type AuthenticateError, type Client, type Subscription } from 'aedes';
 import memory from 'aedes-persistence';
 import { MAX_TOPIC_LEVELS, topicFilterError, topicMatches, topicNameError } from '../../../lib/mqtt-topic';
-import type { EventInput, Origin } from '../../../lib/timeline';
+import { cutText, type EventInput, type Origin } from '../../../lib/timeline';
 import type { Lab } from '../../lab';
 import type { MqttConfig } from './config';
 import { prefixOf, SubscriptionBook, sessionOf, toExternal, toInternal } from './namespace';
@@ -457,7 +457,7 @@ export class MqttBroker {
             from,
             qos: packet.qos,
             retain: packet.retain,
-            payload: String(packet.payload).slice(0, 200),
+            payload: cutText(String(packet.payload), 200),
             matched: list(matched),
             unmatched: list(unmatched),
             matchedCount: matched.length,

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { now } from '../../../lib/clock';
-import { previewBody } from '../../../lib/timeline';
+import { cutText, previewBody } from '../../../lib/timeline';
 import type { Lab } from '../../lab';
 import type { Claimed, Outbox } from './outbox';
 import { laneOf, recordWebhook } from './record';
@@ -183,7 +183,7 @@ export class DeliveryWorker {
         signal: controller.signal,
       });
       status = response.status;
-      answer = (await response.text()).slice(0, MAX_ANSWER_BYTES);
+      answer = cutText(await response.text(), MAX_ANSWER_BYTES);
       if (status >= 300 && status < 400) error = `redirect to ${response.headers.get('location') ?? '?'} not followed`;
       else if (status >= 300) error = `HTTP ${status}`;
     } catch (caught: unknown) {
