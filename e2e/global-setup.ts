@@ -31,6 +31,11 @@ export default async function globalSetup(_config: FullConfig): Promise<void> {
       // Extra listeners on free ports: several test servers may run side by side.
       MQTT_PORT: '0',
       GRPC_PORT: '0',
+      // Every test's browser context loads pages without a cookie, all from 127.0.0.1: hundreds of
+      // new sessions a run. The limit stays on (so the production server runs its code path) but
+      // far above what the suite creates; tests/integration/session-limit.test.ts covers refusals.
+      LAB_SESSIONS_PER_MINUTE: '6000',
+      LAB_SESSIONS_BURST: '2000',
       NEXT_TELEMETRY_DISABLED: '1',
     },
     logFile,

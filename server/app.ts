@@ -82,7 +82,10 @@ export async function createLabServer(config: LabConfig): Promise<LabServer> {
       sendProblem(res, new HttpError(404, 'No pages here', 'This lab server runs without Next.js (API only).'));
       return;
     }
-    if (wantsPage(req, url) && !lab.sessions.touch(sessionIdFrom(req, url))) {
+    // Over the session limit (a crawler, a script), the page is served all the same, without a
+    // session: its GET /api/lab/session is refused with a 429 until the address may create one
+    // again, and the page keeps asking (the lab channel's reconnects), so a student's tab recovers.
+    if (wantsPage(req, url) && !lab.sessions.touch(sessionIdFrom(req, url)) && lab.sessionLimit.take(req) === undefined) {
       res.setHeader('set-cookie', sessionCookie(lab.sessions.create()));
     }
     await pages.handle(req, res);

@@ -75,10 +75,25 @@ export function LabProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     exposeOnWindow(value.store);
     // The session cookie is set when the page is served; this also recovers if it expired since.
+    // The lab channel calls this again while it reconnects, so a refusal (the lab's limit on new
+    // sessions, say) is noted once, not on every try.
+    let refusal: string | undefined;
     const renewSession = () =>
       getLabJson<{ id: string }>('/api/lab/session')
-        .then(({ id }) => value.store.getState().setSession(id))
-        .catch(() => undefined);
+        .then(({ id }) => {
+          refusal = undefined;
+          value.store.getState().setSession(id);
+        })
+        .catch((error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          if (message === refusal) return;
+          refusal = message;
+          value.record({
+            protocol: 'lab',
+            kind: 'note',
+            summary: `the lab could not give this tab a session yet (it keeps asking): ${message}`,
+          });
+        });
     void renewSession();
     const disconnect = connectLabChannel(value.store, renewSession);
     // Another tab started over: this tab's requests already carry the new cookie, so it follows.

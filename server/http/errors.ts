@@ -48,13 +48,22 @@ export function sendProblem(res: ServerResponse, error: HttpError): void {
   res.end(text);
 }
 
-export const unknownSession = () =>
+/**
+ * The `401` for a request that names no live session. `retryAfterSeconds` > 0: the client's address
+ * may not create a session right now (the session limit), which the detail says, since reloading
+ * the page or creating a session would not help until then.
+ */
+export const unknownSession = (retryAfterSeconds = 0) =>
   new HttpError(
     401,
     'No lab session',
     'This endpoint belongs to a lab session, and the request did not name a live one. ' +
       'Create one with `curl -X POST <lab>/api/lab/sessions` and send its id in the X-Lab-Session header ' +
       '(WebSockets: ?session=<id>). Browsers get a session cookie automatically when they open a lab page: ' +
-      'in a browser, reload the page. Sessions end after a while without use (LAB_SESSION_IDLE_MS, two hours by default).',
-    { howToFix: 'POST /api/lab/sessions' },
+      'in a browser, reload the page. Sessions end after a while without use (LAB_SESSION_IDLE_MS, two hours by default).' +
+      (retryAfterSeconds > 0
+        ? ` Right now your address may not create a new session: too many were created from it lately. ` +
+          `Try again in ${retryAfterSeconds} s (in a browser, the page gets its session by itself then).`
+        : ''),
+    retryAfterSeconds > 0 ? { howToFix: 'POST /api/lab/sessions', retryAfterSeconds } : { howToFix: 'POST /api/lab/sessions' },
   );

@@ -118,7 +118,7 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
         route.handler(new Context(req, res, target, params, lab, sessionId, body)),
       );
     }
-    if (!sessionId) throw unknownSession();
+    if (!sessionId) throw unknownSession(lab.sessionLimit.retryAfterSeconds(req));
     const startedAt = now();
     const tap = route.tap && lab.config.recordHttpAndSql ? tapExchange(lab, sessionId, route.tap, req, res) : undefined;
     if (route.streamingBody) return run(route, tap, startedAt, new Context(req, res, target, params, lab, sessionId, EMPTY_BODY));
@@ -198,7 +198,7 @@ export function createRouter(lab: Lab, routes: Route[], upgrades: Upgrade[]) {
     if (!entry) return false;
     const named = sessionIdFrom(req, url);
     if (!lab.sessions.touch(named)) {
-      refuseUpgrade(socket, unknownSession());
+      refuseUpgrade(socket, unknownSession(lab.sessionLimit.retryAfterSeconds(req)));
       return true;
     }
     entry.handler({ req, socket, head, url, lab, sessionId: named });

@@ -40,17 +40,18 @@ export function labApi(deps: { channel: LabChannel; endpoints: Endpoints; versio
 
     /** POST /api/lab/sessions — a new session for a terminal client (its events are at `Location`). */
     createSession(ctx: PublicContext) {
-      const id = ctx.lab.sessions.create();
+      const id = ctx.lab.createSession(ctx.req);
       sendJson(ctx.res, 201, { id }, { location: `/api/lab/sessions/${id}/events` });
     },
 
     /**
      * GET /api/lab/session — the browser's session, created if it has none. Either way the answer
-     * sets the cookie again, so a page in use keeps naming its session.
+     * sets the cookie again, so a page in use keeps naming its session. Creating one counts against
+     * the session limit (`429` when the address has made too many lately; the page asks again).
      */
     currentSession(ctx: PublicContext) {
       const created = !ctx.sessionId;
-      const id = ctx.sessionId ?? ctx.lab.sessions.create();
+      const id = ctx.sessionId ?? ctx.lab.createSession(ctx.req);
       sendJson(ctx.res, created ? 201 : 200, { id, created }, { 'set-cookie': sessionCookie(id) });
     },
 
@@ -61,7 +62,7 @@ export function labApi(deps: { channel: LabChannel; endpoints: Endpoints; versio
      */
     newBrowserSession(ctx: PublicContext) {
       parseJson(ctx.req.headers['content-type'], ctx.body);
-      const id = ctx.lab.sessions.create();
+      const id = ctx.lab.createSession(ctx.req);
       sendJson(ctx.res, 201, { id, created: true }, { 'set-cookie': sessionCookie(id) });
     },
 

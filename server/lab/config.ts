@@ -33,6 +33,20 @@ export interface LabConfig {
    * it for its closed-loop rounds, which measure the taps, not the flood control.
    */
   wsMessagesPerSecond: number;
+  /**
+   * New sessions one client address may create a minute, after a burst of `sessionBurst` (a token
+   * bucket; see SessionLimit). 0 = no limit. Page loads without a session cookie count too. The
+   * defaults let a class of 40 behind one NAT address open the lab at once, a few tabs each.
+   * The benchmarks turn it off; the end-to-end server raises it.
+   */
+  sessionsPerMinute: number;
+  sessionBurst: number;
+  /**
+   * The lab runs behind one reverse proxy that appends the client's address to X-Forwarded-For:
+   * the session limit counts that address instead of the proxy's. Off, the header is ignored
+   * (anyone can send one).
+   */
+  trustProxy: boolean;
 }
 
 function intFromEnv(name: string, fallback: number, env: Record<string, string | undefined>, min = 0): number {
@@ -61,5 +75,8 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     recordHttpAndSql: true,
     // 0 would refuse every message: a lab nobody could use.
     wsMessagesPerSecond: intFromEnv('LAB_WS_MESSAGES_PER_SECOND', 20, env, 1),
+    sessionsPerMinute: intFromEnv('LAB_SESSIONS_PER_MINUTE', 60, env),
+    sessionBurst: intFromEnv('LAB_SESSIONS_BURST', 120, env, 1),
+    trustProxy: env.LAB_TRUST_PROXY === '1',
   };
 }

@@ -1,9 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import type { EventInput, TimelineEvent } from '../../lib/timeline';
 import type { LabConfig } from './config';
 import { ConnectionRegistry } from './connections';
 import { LabDatabase, type RecordStatement, type SessionDb } from './db';
 import { type EventDescriber, EventLog } from './event-log';
 import { FaultBook } from './faults';
+import { SessionLimit } from './session-limit';
 import { SessionStore } from './sessions';
 
 /** The lab's shared services, created once per process and handed to every route. */
@@ -11,6 +13,14 @@ export interface Lab {
   config: LabConfig;
   db: LabDatabase;
   sessions: SessionStore;
+  /** The limit on creating sessions, per client address (LAB_SESSIONS_PER_MINUTE). */
+  sessionLimit: SessionLimit;
+  /**
+   * Creates a session for the client behind `req`, within the session limit: throws the `429`
+   * HttpError when its address has created too many lately. Every endpoint that creates a session
+   * for a client goes through here (tests and benchmarks may call `sessions.create()` directly).
+   */
+  createSession(req: IncomingMessage): string;
   events: EventLog;
   connections: ConnectionRegistry;
   faults: FaultBook;
@@ -28,6 +38,7 @@ export interface Lab {
 export function createLab(config: LabConfig): Lab {
   const db = new LabDatabase(config.dbPath);
   const sessions = new SessionStore(db, config.sessionIdleMs);
+  const sessionLimit = new SessionLimit(config);
   const events = new EventLog(config.eventLogSize);
   const connections = new ConnectionRegistry();
   const faults = new FaultBook();
@@ -47,6 +58,12 @@ export function createLab(config: LabConfig): Lab {
     config,
     db,
     sessions,
+    sessionLimit,
+    createSession(req) {
+      const refused = sessionLimit.take(req);
+      if (refused) throw refused;
+      return sessions.create();
+    },
     events,
     connections,
     faults,

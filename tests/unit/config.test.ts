@@ -17,6 +17,9 @@ describe('configFromEnv', () => {
       grpcPort: 50051,
       recordHttpAndSql: true,
       wsMessagesPerSecond: 20,
+      sessionsPerMinute: 60,
+      sessionBurst: 120,
+      trustProxy: false,
     });
   });
 
@@ -34,6 +37,9 @@ describe('configFromEnv', () => {
         MQTT_PORT: '1884',
         GRPC_PORT: '50052',
         LAB_WS_MESSAGES_PER_SECOND: '5',
+        LAB_SESSIONS_PER_MINUTE: '0',
+        LAB_SESSIONS_BURST: '3',
+        LAB_TRUST_PROXY: '1',
       },
       '/srv/lab',
     );
@@ -50,6 +56,9 @@ describe('configFromEnv', () => {
       grpcPort: 50052,
       recordHttpAndSql: true,
       wsMessagesPerSecond: 5,
+      sessionsPerMinute: 0,
+      sessionBurst: 3,
+      trustProxy: true,
     });
   });
 
@@ -68,6 +77,12 @@ describe('configFromEnv', () => {
     ['LAB_SESSION_IDLE_MS', '10m'],
   ])('refuses %s=%s with a message naming the variable and the value', (name, value) => {
     expect(() => configFromEnv({ [name]: value })).toThrow(`${name} must be a non-negative integer, got "${value}"`);
+  });
+
+  it('refuses a session burst of 0, which would refuse every new session (LAB_SESSIONS_PER_MINUTE=0 turns the limit off)', () => {
+    expect(() => configFromEnv({ LAB_SESSIONS_BURST: '0' })).toThrow(
+      'LAB_SESSIONS_BURST must be an integer of at least 1, got "0"',
+    );
   });
 
   it('refuses a flood limit of 0 messages a second, which would refuse every message', () => {
