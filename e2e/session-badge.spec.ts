@@ -14,6 +14,40 @@ test('Copy puts the session id on the clipboard', async ({ lab }) => {
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(sessionId);
 });
 
+test('Copy still works where the Clipboard API does not exist (a class server over plain http on a LAN address)', async ({
+  lab,
+}) => {
+  const [{ context, sessionId }] = await lab.openLesson('how-this-lab-works');
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  // What a page over http://192.168.x.y sees: no navigator.clipboard (it needs a secure context).
+  const page = await context.newPage();
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
+  await page.goto('/lessons/how-this-lab-works');
+  await expect(page.getByTestId('session-id')).toHaveText(sessionId);
+  expect(await page.evaluate(() => navigator.clipboard)).toBeUndefined();
+
+  // The clipboard is read from a tab that has the API (reading needs the tab in front).
+  const reader = await context.newPage();
+  await reader.goto('/lessons/how-this-lab-works');
+  const clipboard = async () => {
+    await reader.bringToFront();
+    const text = await reader.evaluate(() => navigator.clipboard.readText());
+    await page.bringToFront();
+    return text;
+  };
+
+  await page.bringToFront();
+  await page.getByTestId('session-copy').click();
+  await expect(page.getByTestId('session-note')).toHaveText('copied');
+  expect(await clipboard()).toBe(sessionId);
+
+  // A terminal box's Copy button takes the same way.
+  const command = page.getByTestId('terminal-box').first().locator('li[data-command]').first();
+  await command.getByRole('button', { name: 'Copy' }).click();
+  await expect(command.getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await clipboard()).toBe(await command.getAttribute('data-command'));
+});
+
 test('New session starts over: a new id, a fresh bank, and nothing of the old session on the timeline', async ({ lab }) => {
   const [{ page, sessionId: old }] = await lab.openLesson('rest');
   // Change the old session's bank: cancel card c-1.
@@ -59,4 +93,22 @@ test('New session in one tab reloads the browser’s other lab tabs onto the new
   await lab.waitForChannel(other);
   // Its timeline starts over with the new session: nothing of the old one.
   expect((await lab.events(other)).some((e) => e.kind === 'note' && e.summary.startsWith('this tab now follows'))).toBe(false);
+});
+
+test('a tab the lab refuses a session (its limit on new sessions) says why on the timeline, once', async ({ lab }) => {
+  const [{ context }] = await lab.openLesson('how-this-lab-works');
+  // What the server answers an address that created too many sessions lately (server/lab/session-limit.ts).
+  const detail = 'Too many new sessions from your address (10.0.0.7): … Try again in 7 s.';
+  await context.route('**/api/lab/session', (route) =>
+    route.fulfill({
+      status: 429,
+      headers: { 'content-type': 'application/problem+json', 'retry-after': '7' },
+      body: JSON.stringify({ type: 'about:blank', title: 'Too many new sessions', status: 429, detail }),
+    }),
+  );
+  const page = await context.newPage();
+  await page.goto('/lessons/how-this-lab-works');
+  const note = await lab.waitForEvent(page, (e) => e.kind === 'note' && e.summary.includes(detail), 'the refusal note');
+  expect(note.summary).toBe(`the lab could not give this tab a session yet (it keeps asking): ${detail}`);
+  expect((await lab.events(page)).filter((e) => e.summary.includes(detail))).toHaveLength(1);
 });

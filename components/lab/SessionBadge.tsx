@@ -1,5 +1,6 @@
 'use client';
 
+import copy from 'copy-to-clipboard';
 import { useEffect, useRef, useState } from 'react';
 import { problemMessageIn } from '../../lib/problem';
 import { announceNewSession } from './clients/session-sync';
@@ -22,15 +23,10 @@ export function SessionBadge() {
     noteTimer.current = setTimeout(() => setNote(null), 2500);
   };
 
-  const copy = async () => {
+  const copyId = async () => {
     if (!sessionId) return;
-    try {
-      await navigator.clipboard.writeText(sessionId);
-      say('copied');
-    } catch {
-      // The Clipboard API needs https or localhost: elsewhere the id is selected for a manual copy.
-      say('select the id and copy it');
-    }
+    // Over plain http on a LAN address (a class server) copy-to-clipboard falls back to a selection-based copy.
+    say((await copy(sessionId)) ? 'copied' : 'select the id and copy it');
   };
 
   const startOver = async () => {
@@ -60,7 +56,7 @@ export function SessionBadge() {
       <button
         type="button"
         className={`${styles.action} ${styles.wide}`}
-        onClick={() => void copy()}
+        onClick={() => void copyId()}
         disabled={!sessionId}
         data-testid="session-copy"
       >
