@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { FAULT_ACTIONS, MAX_LATENCY_MS } from '../../lib/faults';
 import { type LabInfo, SESSION_COOKIE, SESSION_HEADER, SESSION_QUERY } from '../../lib/lab-info';
 import { parseJson } from '../http/body';
@@ -18,11 +19,10 @@ export function labApi(deps: { channel: LabChannel; endpoints: Endpoints; versio
   return {
     /** GET /api/lab/info — where everything is. */
     info(ctx: PublicContext) {
-      const host = ctx.req.headers.host ?? `localhost:${ctx.lab.config.port}`;
       const info: LabInfo = {
         name: 'api-patterns-lab',
         version: deps.version,
-        httpUrl: `http://${host}`,
+        httpUrl: publicOrigin(ctx.req, ctx.lab.config),
         websockets: deps.endpoints.websockets(),
         endpoints: {
           info: '/api/lab/info',
@@ -159,4 +159,20 @@ export function labApi(deps: { channel: LabChannel; endpoints: Endpoints; versio
       sendJson(ctx.res, 200, { destroyed: deps.channel.destroySockets(ctx.sessionId) });
     },
   };
+}
+
+/**
+ * The address students reach the lab by, for the URLs terminal commands print: the Host it was asked
+ * by, or behind the lab's own reverse proxy (LAB_TRUST_PROXY) the host and scheme that proxy reports
+ * (`X-Forwarded-Host`, `X-Forwarded-Proto`: their last entries, the ones it added).
+ */
+function publicOrigin(req: IncomingMessage, config: { trustProxy: boolean; port: number }): string {
+  const forwarded = (name: string) => {
+    if (!config.trustProxy) return undefined;
+    const value = req.headers[name];
+    return (Array.isArray(value) ? value.join(',') : value)?.split(',').at(-1)?.trim() || undefined;
+  };
+  const host = forwarded('x-forwarded-host') ?? req.headers.host ?? `localhost:${config.port}`;
+  const scheme = forwarded('x-forwarded-proto')?.toLowerCase() === 'https' ? 'https' : 'http';
+  return `${scheme}://${host}`;
 }

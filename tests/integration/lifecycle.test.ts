@@ -60,6 +60,19 @@ describe('lab server lifecycle', () => {
     }
   });
 
+  it('/api/lab/info gives the https address a trusted reverse proxy reports (terminal commands print it), and ignores the header otherwise', async () => {
+    const headers = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'lab.example.edu' };
+    for (const trustProxy of [true, false]) {
+      const lab = await startLab({ trustProxy });
+      try {
+        const info = await (await lab.request('/api/lab/info', { headers })).json();
+        expect(info.httpUrl).toBe(trustProxy ? 'https://lab.example.edu' : lab.base);
+      } finally {
+        await lab.close();
+      }
+    }
+  });
+
   it('pages are a 404 problem when the server runs without Next.js', async () => {
     const lab = await startLab();
     try {
