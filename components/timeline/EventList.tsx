@@ -15,7 +15,7 @@ import {
 } from 'react';
 import { useLab, useTimeline } from '../lab/LabProvider';
 import { benchProbe } from './bench-probe';
-import { EventListHeader, EventRow, ROW_HEIGHT, rowElementId } from './EventRow';
+import { EventListHeader, EventRow, rowElementId } from './EventRow';
 import type { FilteredView } from './filter';
 import type { TimeMode } from './format';
 import styles from './timeline.module.css';
@@ -31,7 +31,6 @@ import { useFollowTail } from './useFollowTail';
  */
 const COUNT_BLOCK = 16_384;
 const OVERSCAN = 8;
-const estimateRowSize = () => ROW_HEIGHT;
 
 interface EventListProps {
   view: FilteredView;
@@ -42,6 +41,11 @@ interface EventListProps {
   /** Events in the buffer before filtering (to tell "no events" from "none match"). */
   total: number;
   timeMode: TimeMode;
+  /**
+   * Every row's height in px (it follows the panel's text size, `rowHeightFor`): row N is at N × rowHeight.
+   * The CSS gives rows the same height (`--tl-row-height`).
+   */
+  rowHeight: number;
   /** The scrolling listbox (the panel focuses it when the inspector closes). */
   scrollRef: RefObject<HTMLDivElement | null>;
 }
@@ -68,7 +72,7 @@ function keyTarget(key: string, current: number, count: number, pageRows: number
   }
 }
 
-export const EventList = memo(function EventList({ view, version, total, timeMode, scrollRef }: EventListProps) {
+export const EventList = memo(function EventList({ view, version, total, timeMode, rowHeight, scrollRef }: EventListProps) {
   const { store } = useLab();
   const selectedId = useTimeline((s) => s.selectedId);
   const timeOrigin = useTimeline((s) => s.timeOrigin);
@@ -83,7 +87,7 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
   }, [selectedId]);
   const activeId = selectedId ?? lastSelectedId;
 
-  const { following, setFollowing, onScroll, onWheel } = useFollowTail(scrollRef, count * ROW_HEIGHT, ROW_HEIGHT);
+  const { following, setFollowing, onScroll, onWheel } = useFollowTail(scrollRef, count * rowHeight, rowHeight);
 
   // While following, render the last rows directly: the virtualizer only learns the new scroll
   // position from the next scroll event, a frame later, and the newest rows would paint blank.
@@ -101,10 +105,11 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
     [following, count],
   );
 
+  const estimateSize = useCallback(() => rowHeight, [rowHeight]);
   const virtualizer = useVirtualizer({
     count: Math.ceil(count / COUNT_BLOCK) * COUNT_BLOCK,
     getScrollElement: () => scrollRef.current,
-    estimateSize: estimateRowSize,
+    estimateSize,
     overscan: OVERSCAN,
     rangeExtractor,
   });
@@ -115,9 +120,9 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
     if (shiftedForVersion.current === version) return;
     shiftedForVersion.current = version;
     if (!following && view.shiftedOut > 0 && scrollRef.current) {
-      scrollRef.current.scrollTop -= view.shiftedOut * ROW_HEIGHT;
+      scrollRef.current.scrollTop -= view.shiftedOut * rowHeight;
     }
-  }, [following, view, version, scrollRef]);
+  }, [following, view, version, scrollRef, rowHeight]);
 
   useLayoutEffect(() => {
     benchProbe.onCommit?.(version);
@@ -137,17 +142,39 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
     (index: number) => {
       const element = scrollRef.current;
       if (!element) return;
-      const top = index * ROW_HEIGHT;
+      const top = index * rowHeight;
       if (top < element.scrollTop) element.scrollTop = top;
-      else if (top + ROW_HEIGHT > element.scrollTop + element.clientHeight)
-        element.scrollTop = top + ROW_HEIGHT - element.clientHeight;
+      else if (top + rowHeight > element.scrollTop + element.clientHeight)
+        element.scrollTop = top + rowHeight - element.clientHeight;
     },
-    [scrollRef],
+    [scrollRef, rowHeight],
   );
   useLayoutEffect(() => {
     if (revealIndex.current === null) return;
     reveal(revealIndex.current);
     revealIndex.current = null;
+  });
+
+  // A new text size. The virtualizer keeps the row positions it built from the old height until told
+  // (`measure()` rebuilds them: once per change, not per row). While following, useFollowTail pins the
+  // list to the new bottom. Scrolled back, the row that was at the top stays there (the virtualizer's
+  // offset is the last one the list reported, before the new height could clamp it), and a selected
+  // row that was in sight stays in sight.
+  const builtForRowHeight = useRef(rowHeight);
+  useLayoutEffect(() => {
+    const previous = builtForRowHeight.current;
+    if (previous === rowHeight) return;
+    builtForRowHeight.current = rowHeight;
+    const element = scrollRef.current;
+    if (element && !following) {
+      const offset = virtualizer.scrollOffset ?? element.scrollTop;
+      const selected = selectedId === null ? -1 : view.indexOf(selectedId);
+      const selectedTop = selected * previous;
+      const selectedWasShown = selected !== -1 && selectedTop + previous > offset && selectedTop < offset + element.clientHeight;
+      element.scrollTop = Math.round((offset / previous) * rowHeight);
+      if (selectedWasShown) reveal(selected);
+    }
+    virtualizer.measure();
   });
 
   // Listbox keys: arrows, Page Up/Down, Home/End move (the selection follows, opening the inspector);
@@ -161,7 +188,7 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
     const element = scrollRef.current;
     if (!element || count === 0) return;
     const current = activeId === null ? -1 : view.indexOf(activeId);
-    const pageRows = Math.max(1, Math.floor(element.clientHeight / ROW_HEIGHT) - 1);
+    const pageRows = Math.max(1, Math.floor(element.clientHeight / rowHeight) - 1);
     const isSelectKey = event.key === 'Enter' || event.key === ' ';
     const next = isSelectKey ? (current === -1 ? count - 1 : current) : keyTarget(event.key, current, count, pageRows);
     if (next === null) return;
@@ -206,6 +233,14 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
   return (
     <div className={styles.listArea}>
       <EventListHeader timeMode={timeMode} />
+      {count === 0 && (
+        // Beside the list, not in it: a listbox may hold only its options.
+        <p className={styles.empty}>
+          {total === 0
+            ? 'No events yet. Use a widget on the page: its requests, messages and queries appear here.'
+            : 'No events match the filters.'}
+        </p>
+      )}
       <div
         ref={scrollRef}
         className={styles.list}
@@ -219,19 +254,12 @@ export const EventList = memo(function EventList({ view, version, total, timeMod
         onClick={onClick}
         onKeyDown={onKeyDown}
       >
-        <div className={styles.listSpacer} style={{ height: count * ROW_HEIGHT }}>
+        <div className={styles.listSpacer} style={{ height: count * rowHeight }}>
           {/* The rendered rows are contiguous: one offset for the block, rows in normal flow. */}
-          <div className={styles.rowWindow} style={{ transform: `translateY(${(items[0]?.index ?? 0) * ROW_HEIGHT}px)` }}>
+          <div className={styles.rowWindow} style={{ transform: `translateY(${(items[0]?.index ?? 0) * rowHeight}px)` }}>
             {rows}
           </div>
         </div>
-        {count === 0 && (
-          <p className={styles.empty}>
-            {total === 0
-              ? 'No events yet. Use a widget on the page: its requests, messages and queries appear here.'
-              : 'No events match the filters.'}
-          </p>
-        )}
       </div>
       {!following && count > 0 && (
         <div className={styles.followBar}>

@@ -3,8 +3,6 @@ import type { TimelineEvent } from '../../lib/timeline';
 import { directionArrow, formatBytes, formatTime, padColumn, type TimeMode } from './format';
 import styles from './timeline.module.css';
 
-export const ROW_HEIGHT = 22;
-
 /** Column widths in characters; the header uses them too. */
 export const COLUMNS = { origin: 8, protocol: 9, dir: 1, kind: 17, conn: 11, bytes: 8 } as const;
 
@@ -35,7 +33,8 @@ interface EventRowProps {
  * layout cost grows with boxes: a flex or grid cell per field cost several
  * times more than one line of text, so neighbouring fields that share a
  * colour share a span. Memoised on plain props: a frame renders only the rows
- * that are new.
+ * that are new. Its height comes from the panel's text size (`rowHeightFor` in
+ * text-size.ts, `--tl-row-height` in the CSS), the same for every row.
  */
 export const EventRow = memo(function EventRow({ event, listId, selected, active, timeOrigin, timeMode }: EventRowProps) {
   return (

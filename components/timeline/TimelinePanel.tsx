@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useRef, useState } from 'react';
+import { type CSSProperties, useCallback, useRef, useState } from 'react';
 import { useLab, useTimeline } from '../lab/LabProvider';
 import { ImportErrorBanner, ImportedBanner } from './Banners';
 import { EventList } from './EventList';
@@ -9,8 +9,10 @@ import type { TimeMode } from './format';
 import { Inspector } from './Inspector';
 import { Lanes } from './Lanes';
 import { Toolbar } from './Toolbar';
+import { rowHeightFor, TEXT_SCALE } from './text-size';
 import styles from './timeline.module.css';
 import { useFilteredView } from './useFilteredView';
+import { useTextSize } from './useTextSize';
 import { useTimelineFile } from './useTimelineFile';
 
 /**
@@ -20,6 +22,8 @@ import { useTimelineFile } from './useTimelineFile';
  */
 export function TimelinePanel() {
   const [timeMode, setTimeMode] = useState<TimeMode>('relative');
+  const [textSize, setTextSize] = useTextSize();
+  const rowHeight = rowHeightFor(textSize);
   const { view, version } = useFilteredView();
   const total = useTimeline((s) => s.events.length);
   const file = useTimelineFile();
@@ -32,12 +36,21 @@ export function TimelinePanel() {
   }, [store]);
 
   return (
-    <section className={styles.panel} data-testid="timeline-panel" aria-label="Timeline">
+    <section
+      className={styles.panel}
+      data-testid="timeline-panel"
+      data-text-size={textSize}
+      // Every font size in the panel is a multiple of --tl-scale; a list row is exactly --tl-row-height (see text-size.ts).
+      style={{ '--tl-scale': TEXT_SCALE[textSize], '--tl-row-height': `${rowHeight}px` } as CSSProperties}
+      aria-label="Timeline"
+    >
       <Toolbar
         shown={view.length}
         filtering={!view.complete}
         timeMode={timeMode}
         onTimeModeChange={setTimeMode}
+        textSize={textSize}
+        onTextSizeChange={setTextSize}
         onExport={file.exportTimeline}
         onImport={file.importTimeline}
       />
@@ -45,7 +58,15 @@ export function TimelinePanel() {
       <ImportedBanner file={file.importedFile} onBackToLive={file.backToLive} />
       <FilterBar />
       <Lanes timeMode={timeMode} />
-      <EventList view={view} revision={view.revision} version={version} total={total} timeMode={timeMode} scrollRef={listRef} />
+      <EventList
+        view={view}
+        revision={view.revision}
+        version={version}
+        total={total}
+        timeMode={timeMode}
+        rowHeight={rowHeight}
+        scrollRef={listRef}
+      />
       <Inspector onClose={closeInspector} />
     </section>
   );

@@ -1,7 +1,8 @@
-import type { ChangeEvent } from 'react';
+import { type ChangeEvent, useId } from 'react';
 import { useLab, useTimeline } from '../lab/LabProvider';
 import { plural, type TimeMode } from './format';
 import type { ChannelStatus } from './store';
+import { TEXT_SCALE, TEXT_SIZE_LABEL, TEXT_SIZES, type TextSize } from './text-size';
 import styles from './timeline.module.css';
 
 function channelLabel(status: ChannelStatus): string {
@@ -28,6 +29,41 @@ function clearTitle(imported: boolean, held: number): string {
   return 'Remove every event from the timeline';
 }
 
+/**
+ * Three sizes of "A" for the whole panel's text (a projector at the back of a room). Native radios, so
+ * the arrow keys move between them and one Tab stop holds all three; each is named in words, the "A"s
+ * are only the picture of it.
+ */
+function TextSizeControl({ size, onChange }: { size: TextSize; onChange(size: TextSize): void }) {
+  const name = useId();
+  return (
+    <span className={styles.textSize} role="radiogroup" aria-label="Timeline text size">
+      {TEXT_SIZES.map((option) => (
+        <label
+          key={option}
+          className={`${styles.button} ${styles.textSizeOption}`}
+          data-testid={`timeline-text-size-${option}`}
+          data-size={option}
+          title={`${TEXT_SIZE_LABEL[option]} timeline text (${TEXT_SCALE[option]}×)`}
+        >
+          <input
+            className={styles.visuallyHidden}
+            type="radio"
+            name={name}
+            value={option}
+            aria-label={TEXT_SIZE_LABEL[option]}
+            checked={size === option}
+            onChange={() => onChange(option)}
+          />
+          <span className={styles.textSizeGlyph} aria-hidden="true">
+            A
+          </span>
+        </label>
+      ))}
+    </span>
+  );
+}
+
 interface ToolbarProps {
   /** Events passing the filters. */
   shown: number;
@@ -35,11 +71,22 @@ interface ToolbarProps {
   filtering: boolean;
   timeMode: TimeMode;
   onTimeModeChange(mode: TimeMode): void;
+  textSize: TextSize;
+  onTextSizeChange(size: TextSize): void;
   onExport(): void;
   onImport(event: ChangeEvent<HTMLInputElement>): void;
 }
 
-export function Toolbar({ shown, filtering, timeMode, onTimeModeChange, onExport, onImport }: ToolbarProps) {
+export function Toolbar({
+  shown,
+  filtering,
+  timeMode,
+  onTimeModeChange,
+  textSize,
+  onTextSizeChange,
+  onExport,
+  onImport,
+}: ToolbarProps) {
   const { store } = useLab();
   const total = useTimeline((s) => s.events.length);
   const evicted = useTimeline((s) => s.evicted);
@@ -130,6 +177,7 @@ export function Toolbar({ shown, filtering, timeMode, onTimeModeChange, onExport
             onChange={onImport}
           />
         </label>
+        <TextSizeControl size={textSize} onChange={onTextSizeChange} />
       </span>
     </div>
   );
