@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import styles from './AnnotatedHexDump.module.css';
 import { type ByteSpan, hexByte, spanIndexByByte } from './byte-annotations';
+import { CodeBlock } from './Scrollable';
 
 const BYTES_PER_LINE = 16;
 /** Bytes a legend row shows before "…": enough to recognise a span, short enough to leave room for its meaning. */
@@ -33,7 +34,7 @@ export function AnnotatedHexDump({
       <p className={styles.muted}>
         {bytes.length} byte{bytes.length === 1 ? '' : 's'} — hover a byte or a row below to see what it means.
       </p>
-      <pre className={styles.grid} onMouseLeave={() => setActive(undefined)}>
+      <CodeBlock className={styles.grid} onMouseLeave={() => setActive(undefined)}>
         {lines.map((offset) => (
           <div key={offset}>
             <span className={styles.offset}>{offset.toString(16).padStart(4, '0')}</span>
@@ -58,7 +59,7 @@ export function AnnotatedHexDump({
             })}
           </div>
         ))}
-      </pre>
+      </CodeBlock>
       <ol className={styles.legend} data-testid={`${testId}-legend`}>
         {spans.map((span, i) => (
           <li

@@ -1,4 +1,5 @@
 import styles from '../timeline/timeline.module.css';
+import { CodeBlock } from './Scrollable';
 
 /** One line of a classic hex dump: `00000010 | 48 65 6c … | Hello…`. */
 export interface HexDumpLine {
@@ -60,7 +61,7 @@ export function HexDump({ base64 }: { base64: string }) {
       <p className={styles.muted}>
         {bytes.length} byte{bytes.length === 1 ? '' : 's'}: offset | hex | ASCII
       </p>
-      <pre className={styles.hexdump}>
+      <CodeBlock className={styles.hexdump}>
         {hexDumpLines(bytes).map((line) => (
           // Real separators (not CSS gaps), so a copied dump reads like `hexdump -C`.
           <div key={line.offset}>
@@ -69,7 +70,7 @@ export function HexDump({ base64 }: { base64: string }) {
             <span className={styles.hexAscii}>|{line.ascii}|</span>
           </div>
         ))}
-      </pre>
+      </CodeBlock>
     </div>
   );
 }

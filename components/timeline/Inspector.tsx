@@ -2,6 +2,7 @@ import { memo, useMemo } from 'react';
 import type { TimelineEvent } from '../../lib/timeline';
 import { HexDump } from '../lab/HexDump';
 import { useTimeline } from '../lab/LabProvider';
+import { CodeBlock } from '../lab/Scrollable';
 import { formatBytes, formatClock, formatRelative } from './format';
 import styles from './timeline.module.css';
 
@@ -115,16 +116,18 @@ export const Inspector = memo(function Inspector({ onClose }: { onClose(): void 
       {detail?.sql && (
         <>
           <h4 className={styles.inspectorSection}>SQL</h4>
-          <pre className={styles.pre}>{detail.sql}</pre>
-          {detail.params && detail.params.length > 0 && <pre className={styles.pre}>params: {JSON.stringify(detail.params)}</pre>}
+          <CodeBlock className={styles.pre}>{detail.sql}</CodeBlock>
+          {detail.params && detail.params.length > 0 && (
+            <CodeBlock className={styles.pre}>params: {JSON.stringify(detail.params)}</CodeBlock>
+          )}
         </>
       )}
       {detail?.body !== undefined && (
         <>
           <h4 className={styles.inspectorSection}>Body{detail.bodyTruncated ? ' (preview, truncated)' : ''}</h4>
-          <pre className={styles.pre} data-testid="inspector-body">
+          <CodeBlock className={styles.pre} data-testid="inspector-body">
             {detail.body === '' ? '(empty)' : formatBody(detail.body)}
-          </pre>
+          </CodeBlock>
         </>
       )}
       {detail?.raw && (

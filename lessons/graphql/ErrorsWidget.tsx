@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { type GraphqlExchange, postGraphql } from '../../components/lab/clients/graphql';
 import { useLab } from '../../components/lab/LabProvider';
+import { CodeBlock } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { BROKEN_QUERIES } from './broken';
@@ -49,7 +50,7 @@ export function ErrorsWidget() {
       {failure && <p className={ui.error}>{failure}</p>}
       {answer && (
         <div className={ui.stack} data-testid="gql-error-result" data-mistake={answer.mistake}>
-          <pre className={`${ui.code} ${styles.code}`}>{BROKEN_QUERIES[answer.mistake].query}</pre>
+          <CodeBlock className={`${ui.code} ${styles.code}`}>{BROKEN_QUERIES[answer.mistake].query}</CodeBlock>
           <p className={ui.note}>
             HTTP{' '}
             <span

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { postGraphql } from '../../components/lab/clients/graphql';
 import { useLab } from '../../components/lab/LabProvider';
+import { CodeBlock, WideTable } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { now } from '../../lib/clock';
@@ -119,9 +120,9 @@ export function ShapeWidget() {
         </div>
         <div>
           <p className={ui.label}>Query</p>
-          <pre className={`${ui.code} ${styles.code}`} data-testid="gql-shape-query">
+          <CodeBlock className={`${ui.code} ${styles.code}`} data-testid="gql-shape-query">
             {query ?? '# tick at least one field'}
-          </pre>
+          </CodeBlock>
         </div>
       </div>
       <div className={ui.row}>
@@ -155,13 +156,13 @@ export function ShapeWidget() {
               {answer.bytes} bytes
             </span>
           </p>
-          <pre className={`${ui.code} ${styles.code}`} data-testid="gql-shape-response">
+          <CodeBlock className={`${ui.code} ${styles.code}`} data-testid="gql-shape-response">
             {answer.body}
-          </pre>
+          </CodeBlock>
         </div>
       )}
       {compare && (
-        <table className={`${ui.table} ${styles.table}`} data-testid="gql-compare-result">
+        <WideTable className={`${ui.table} ${styles.table}`} data-testid="gql-compare-result">
           <thead>
             <tr>
               <th>The same account screen</th>
@@ -185,7 +186,7 @@ export function ShapeWidget() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </WideTable>
       )}
     </WidgetFrame>
   );

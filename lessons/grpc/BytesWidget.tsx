@@ -6,6 +6,7 @@ import { AnnotatedHexDump } from '../../components/lab/AnnotatedHexDump';
 import type { ByteSpan } from '../../components/lab/byte-annotations';
 import type { GrpcCall, GrpcWireMessage } from '../../components/lab/clients/grpc';
 import { annotateGrpcMessage } from '../../components/lab/protobuf-annotations';
+import { CodeBlock } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import { errorText, useAccountClient } from './grpc';
 import styles from './widgets.module.css';
@@ -62,7 +63,7 @@ function MessageView({
       <p className={styles.muted}>
         The same message as JSON (the field names in the hex dump's labels are the .proto's; JSON uses lowerCamelCase)
       </p>
-      <pre className={styles.code}>{measured.pretty}</pre>
+      <CodeBlock className={styles.code}>{measured.pretty}</CodeBlock>
     </div>
   );
 }

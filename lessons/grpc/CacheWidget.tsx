@@ -2,6 +2,7 @@
 
 import { useCallback, useState } from 'react';
 import type { GrpcCall } from '../../components/lab/clients/grpc';
+import { WideTable } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import { errorText, useAccountClient } from './grpc';
 import styles from './widgets.module.css';
@@ -55,7 +56,7 @@ export function CacheWidget() {
       </div>
       {failure && <p className={styles.error}>{failure}</p>}
       <div className={styles.tableScroll}>
-        <table className={styles.table}>
+        <WideTable className={styles.table}>
           <thead>
             <tr>
               <th>#</th>
@@ -79,7 +80,7 @@ export function CacheWidget() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </WideTable>
       </div>
     </WidgetFrame>
   );

@@ -2,6 +2,7 @@
 
 import { toJsonString } from '@bufbuild/protobuf';
 import { useState } from 'react';
+import { CodeBlock } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import {
   AccountSchema,
@@ -57,13 +58,13 @@ export function ContractWidget() {
       <div className={styles.columns}>
         <div>
           <p className={styles.muted}>lab/bank/v1/bank.proto (from the generated code's descriptor)</p>
-          <pre className={styles.code} data-testid="contract-proto">
+          <CodeBlock className={styles.code} data-testid="contract-proto">
             {PROTO}
-          </pre>
+          </CodeBlock>
         </div>
         <div>
           <p className={styles.muted}>Calling it through the generated client</p>
-          <pre className={styles.code}>{CLIENT}</pre>
+          <CodeBlock className={styles.code}>{CLIENT}</CodeBlock>
           <div className={styles.row} style={{ marginTop: 8 }}>
             <button
               type="button"
@@ -77,9 +78,9 @@ export function ContractWidget() {
           </div>
           {failure && <p className={styles.error}>{failure}</p>}
           {result && (
-            <pre className={styles.code} data-testid="contract-result">
+            <CodeBlock className={styles.code} data-testid="contract-result">
               {result}
-            </pre>
+            </CodeBlock>
           )}
         </div>
       </div>

@@ -8,6 +8,7 @@ import { AnnotatedHexDump } from '../../components/lab/AnnotatedHexDump';
 import { createGrpcTransport, type GrpcCall } from '../../components/lab/clients/grpc';
 import { useLab } from '../../components/lab/LabProvider';
 import { annotateProtobuf } from '../../components/lab/protobuf-annotations';
+import { CodeBlock, WideTable } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import { TransactionSchema } from '../../proto/gen/lab/bank/v1/bank_pb';
 import {
@@ -89,11 +90,11 @@ export function ContractsWidget() {
       <div className={styles.columns}>
         <div>
           <p className={styles.muted}>Version 0 (the old client)</p>
-          <pre className={styles.code}>{messageToProto(OldTransactionSchema)}</pre>
+          <CodeBlock className={styles.code}>{messageToProto(OldTransactionSchema)}</CodeBlock>
         </div>
         <div>
           <p className={styles.muted}>Current (the server)</p>
-          <pre className={styles.code}>{messageToProto(TransactionSchema)}</pre>
+          <CodeBlock className={styles.code}>{messageToProto(TransactionSchema)}</CodeBlock>
         </div>
       </div>
       <div className={styles.row} style={{ marginTop: 8 }}>
@@ -104,7 +105,7 @@ export function ContractsWidget() {
       {outcome && (
         <>
           <div className={styles.tableScroll}>
-            <table className={styles.table}>
+            <WideTable className={styles.table}>
               <thead>
                 <tr>
                   <th>change</th>
@@ -143,7 +144,7 @@ export function ContractsWidget() {
                   <td>category = {JSON.stringify(JSON.parse(outcome.newJson).category ?? '')}</td>
                 </tr>
               </tbody>
-            </table>
+            </WideTable>
           </div>
           <div className={styles.columns}>
             <div>
@@ -153,7 +154,7 @@ export function ContractsWidget() {
                 spans={annotateProtobuf(outcome.bytes, OldTransactionSchema)}
                 testId="contracts-old-hex"
               />
-              <pre className={styles.code}>{outcome.oldJson}</pre>
+              <CodeBlock className={styles.code}>{outcome.oldJson}</CodeBlock>
             </div>
             <div>
               <p className={styles.muted}>The same bytes, read with the current contract</p>
@@ -162,7 +163,7 @@ export function ContractsWidget() {
                 spans={annotateProtobuf(outcome.bytes, TransactionSchema)}
                 testId="contracts-new-hex"
               />
-              <pre className={styles.code}>{outcome.newJson}</pre>
+              <CodeBlock className={styles.code}>{outcome.newJson}</CodeBlock>
             </div>
           </div>
         </>

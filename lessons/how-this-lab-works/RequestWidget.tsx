@@ -2,6 +2,7 @@
 
 import { useId, useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
+import { CodeBlock } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import styles from './widgets.module.css';
@@ -92,7 +93,7 @@ function AnswerView({ answer }: { answer: Answer }) {
         </span>
         <code>{answer.contentType}</code>
       </p>
-      <pre className={styles.body}>{answer.body}</pre>
+      <CodeBlock className={styles.body}>{answer.body}</CodeBlock>
     </div>
   );
 }

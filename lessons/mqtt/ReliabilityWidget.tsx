@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { LabMqtt } from '../../components/lab/clients/mqtt';
 import { droppedText } from '../../components/lab/faults-client';
 import { useLab } from '../../components/lab/LabProvider';
+import { WideTable } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { LabRefusal, StateBadge, sendJson, useMqttClient } from './shared';
@@ -217,7 +218,7 @@ export function ReliabilityWidget() {
           Reset counts
         </button>
       </div>
-      <table className={`${ui.table} ${styles.table}`} data-testid="reliability-table">
+      <WideTable className={`${ui.table} ${styles.table}`} data-testid="reliability-table">
         <thead>
           <tr>
             <th>QoS</th>
@@ -249,7 +250,7 @@ export function ReliabilityWidget() {
             );
           })}
         </tbody>
-      </table>
+      </WideTable>
     </WidgetFrame>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { useId, useState } from 'react';
+import { WideTable } from '../../components/lab/Scrollable';
 import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
@@ -71,7 +72,7 @@ export function WildcardWidget() {
         {explanation.error ? `Invalid: ${explanation.error}` : explanation.matches ? 'Match' : 'No match'}
       </p>
       {explanation.levels.length > 0 && (
-        <table className={`${ui.table} ${styles.table}`} data-testid="wildcard-levels">
+        <WideTable className={`${ui.table} ${styles.table}`} data-testid="wildcard-levels">
           <thead>
             <tr>
               <th>Filter level</th>
@@ -89,7 +90,7 @@ export function WildcardWidget() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </WideTable>
       )}
       <div className={ui.row}>
         <button

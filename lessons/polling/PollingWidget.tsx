@@ -13,6 +13,7 @@ import {
 } from '../../components/lab/clients/poller';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab, useTimeline } from '../../components/lab/LabProvider';
+import { WideTable } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { now } from '../../lib/clock';
@@ -303,7 +304,7 @@ export function PollingWidget() {
           {clientProblems.join(' ')}
         </p>
       )}
-      <table className={`${ui.table} ${styles.table}`} data-testid="polling-table">
+      <WideTable className={`${ui.table} ${styles.table}`} data-testid="polling-table">
         <thead>
           <tr>
             <th>client</th>
@@ -346,7 +347,7 @@ export function PollingWidget() {
             );
           })}
         </tbody>
-      </table>
+      </WideTable>
       <LineChart
         testId="polling-chart"
         label="Delivery delay per notification (x: notification id)"

@@ -3,6 +3,7 @@
 import { useId, useState } from 'react';
 import { labResponseInfo } from '../../components/lab/clients/fetch';
 import { useLab } from '../../components/lab/LabProvider';
+import { CodeBlock } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { type HeaderPair, parseHeaderLines, pathProblem } from './request-checks';
@@ -203,9 +204,9 @@ export function RequestBuilder() {
           <div className={ui.columns}>
             <div>
               <p className={ui.label}>Request (as this page sent it)</p>
-              <pre className={`${ui.code} ${styles.raw}`} data-testid="rest-raw-request">
+              <CodeBlock className={`${ui.code} ${styles.raw}`} data-testid="rest-raw-request">
                 {exchange.rawRequest}
-              </pre>
+              </CodeBlock>
             </div>
             <div>
               <p className={ui.label}>
@@ -215,9 +216,9 @@ export function RequestBuilder() {
                 </span>{' '}
                 {exchange.fromCache && <span data-testid="rest-from-cache">from the browser cache</span>}
               </p>
-              <pre className={`${ui.code} ${styles.raw}`} data-testid="rest-raw-response">
+              <CodeBlock className={`${ui.code} ${styles.raw}`} data-testid="rest-raw-response">
                 {exchange.rawResponse}
-              </pre>
+              </CodeBlock>
             </div>
           </div>
         )}

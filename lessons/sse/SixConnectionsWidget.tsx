@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { LabEventSource, type StreamState } from '../../components/lab/clients/event-source';
 import { useLab } from '../../components/lab/LabProvider';
+import { WideTable } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { now } from '../../lib/clock';
@@ -166,7 +167,7 @@ export function SixConnectionsWidget() {
         </section>
         <section className={styles.pane} aria-label="Timed calls">
           <h4>GET /api/sse/status, timed after each open</h4>
-          <table className={`${ui.table} ${styles.table}`}>
+          <WideTable className={`${ui.table} ${styles.table}`}>
             <thead>
               <tr>
                 <th>streams</th>
@@ -194,7 +195,7 @@ export function SixConnectionsWidget() {
                 );
               })}
             </tbody>
-          </table>
+          </WideTable>
         </section>
       </div>
     </WidgetFrame>

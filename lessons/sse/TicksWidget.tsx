@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { LabEventSource, type ParsedEvent, type StreamState } from '../../components/lab/clients/event-source';
 import { DropButton } from '../../components/lab/DropButton';
 import { useLab } from '../../components/lab/LabProvider';
+import { CodeBlock } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { addId, type Continuity, emptyContinuity } from './continuity';
@@ -20,7 +21,7 @@ const RETRY_MAX = 60_000;
 function ChunkText({ text }: { text: string }) {
   const lines = text.split('\n');
   return (
-    <pre className={styles.chunk}>
+    <CodeBlock className={styles.chunk}>
       {lines.slice(0, -1).map((line, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: the lines of one fixed chunk, never reordered
         <span key={i}>
@@ -29,7 +30,7 @@ function ChunkText({ text }: { text: string }) {
           {'\n'}
         </span>
       ))}
-    </pre>
+    </CodeBlock>
   );
 }
 

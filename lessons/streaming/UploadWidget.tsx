@@ -140,7 +140,12 @@ export function UploadWidget() {
   return (
     <WidgetFrame title="Uploads — one streamed body vs multipart" testId="upload-widget">
       <div className={`${ui.row} ${styles.row}`}>
-        <input type="file" data-testid="upload-file" onChange={(e) => e.target.files?.[0] && void choose(e.target.files[0])} />
+        <input
+          type="file"
+          aria-label="A file to upload"
+          data-testid="upload-file"
+          onChange={(e) => e.target.files?.[0] && void choose(e.target.files[0])}
+        />
         <button
           type="button"
           className="lab-button"

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import { useLab } from '../../components/lab/LabProvider';
+import { CodeBlock } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { RECEIVER_PATH } from './useWebhookLog';
@@ -118,9 +119,9 @@ export function SignatureWidget() {
             </div>
           </dl>
           <p className={ui.muted}>Signed content: webhook-id, a dot, webhook-timestamp, a dot, then the body byte for byte.</p>
-          <pre className={styles.body} data-testid="sig-signed-content">
+          <CodeBlock className={styles.body} data-testid="sig-signed-content">
             {captured.signedContent}
-          </pre>
+          </CodeBlock>
           <p data-testid="sig-computed" data-match={computed === null ? 'unknown' : String(computed === received)}>
             {computed === null
               ? 'This browser offers WebCrypto only on https or localhost, so it cannot compute the HMAC here: try the terminal below.'

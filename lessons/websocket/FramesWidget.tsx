@@ -4,6 +4,7 @@ import { useEffect, useId, useState } from 'react';
 import { LabSocket, type SocketState } from '../../components/lab/clients/websocket';
 import { HexDump } from '../../components/lab/HexDump';
 import { useLab } from '../../components/lab/LabProvider';
+import { WideTable } from '../../components/lab/Scrollable';
 import { useLogTail } from '../../components/lab/useLogTail';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
@@ -139,7 +140,7 @@ export function FramesWidget() {
         </div>
       )}
       <div className={styles.tableWrap} ref={tableRef}>
-        <table className={`${ui.table} ${styles.table}`} data-testid="frames-table">
+        <WideTable className={`${ui.table} ${styles.table}`} data-testid="frames-table">
           <thead>
             <tr>
               <th>direction</th>
@@ -180,7 +181,7 @@ export function FramesWidget() {
               );
             })}
           </tbody>
-        </table>
+        </WideTable>
       </div>
       {chosen?.detail?.raw ? (
         <div>

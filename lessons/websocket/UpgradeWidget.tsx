@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { LabSocket, type SocketState } from '../../components/lab/clients/websocket';
 import { useLab } from '../../components/lab/LabProvider';
+import { CodeBlock } from '../../components/lab/Scrollable';
 import { WidgetFrame } from '../../components/lab/WidgetFrame';
 import ui from '../../components/lab/widget.module.css';
 import { StateBadge, useLaneEvents } from './shared';
@@ -66,17 +67,17 @@ export function UpgradeWidget() {
         <div className={styles.columns}>
           <div>
             <p className={ui.muted}>Request (browser → server)</p>
-            <pre className={styles.headers} data-testid="upgrade-request">
+            <CodeBlock className={styles.headers} data-testid="upgrade-request">
               {request ? `GET ${request.detail?.url ?? ''} HTTP/1.1\n${headerLines(request.detail?.headers)}` : 'waiting…'}
-            </pre>
+            </CodeBlock>
           </div>
           <div>
             <p className={ui.muted}>Response (server → browser)</p>
-            <pre className={styles.headers} data-testid="upgrade-response">
+            <CodeBlock className={styles.headers} data-testid="upgrade-response">
               {response
                 ? `HTTP/1.1 ${response.detail?.status} ${response.detail?.statusText ?? ''}\n${headerLines(response.detail?.headers)}`
                 : 'waiting…'}
-            </pre>
+            </CodeBlock>
           </div>
         </div>
       )}
