@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { now } from '../../lib/clock';
 import { BODY_PREVIEW_LIMIT, type EventInput } from '../../lib/timeline';
 import type { Lab } from '../lab';
 import { type EventDescriber, EventLog } from '../lab/event-log';
@@ -19,7 +20,7 @@ async function serve(respond: (res: ServerResponse) => void, tap = true, request
   } as unknown as Lab;
   const recorded = () => log.after('session', 0).events;
   server = createServer({ ServerResponse: TappedResponse }, (req: IncomingMessage, res: ServerResponse) => {
-    if (tap) tapExchange(lab, 'session', 'rest', req, res).request(req, requestBody, 0);
+    if (tap) tapExchange(lab, 'session', 'rest', req, res).request(req, requestBody, now());
     respond(res);
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
@@ -105,6 +106,26 @@ describe('the HTTP tap (TappedResponse)', () => {
     expect(request?.bytes).toBe(body.length);
     expect(request?.detail?.body).toBe(`"${'é'.repeat(BODY_PREVIEW_LIMIT - 1)}`);
     expect(request?.detail?.bodyTruncated).toBe(true);
+  });
+
+  it('repeated exchanges share their records but keep their own times and durations', async () => {
+    let wait = 0;
+    const { get, recorded } = await serve((res) => {
+      setTimeout(() => res.end('{"same":true}'), wait);
+      wait += 60;
+    });
+    for (let i = 0; i < 3; i++) await get('/api/same');
+    // `get` waits for the first response event only: wait for all three.
+    for (let i = 0; i < 50 && recorded().filter((e) => e.kind === 'response').length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const responses = recorded().filter((e) => e.kind === 'response');
+    expect(responses.map((e) => e.detail?.body)).toEqual(['{"same":true}', '{"same":true}', '{"same":true}']);
+    const durations = responses.map((e) => e.detail?.durationMs as number);
+    expect(durations[1]).toBeGreaterThanOrEqual(55);
+    expect(durations[2]).toBeGreaterThanOrEqual(115);
+    expect(new Set(responses.map((e) => e.seq)).size).toBe(3);
+    for (const [i, e] of responses.entries()) expect(e.summary).toBe(`200 OK ← GET /api/same (${durations[i]?.toFixed(1)} ms)`);
   });
 
   it('leaves responses it is not recording alone', async () => {

@@ -4,7 +4,7 @@ import { TRACE_HEADER } from '../../lib/lab-info';
 import { BODY_PREVIEW_LIMIT, cutText, type EventDetail, type EventInput, type Protocol, previewBody } from '../../lib/timeline';
 import type { Lab } from '../lab';
 import type { EventDescriber } from '../lab/event-log';
-import { Repeats } from '../lab/repeats';
+import { Repeats, sameItems } from '../lab/repeats';
 import { requestHeaderRecord } from './headers';
 import { terminalClient } from './session';
 
@@ -65,10 +65,10 @@ function isTextual(contentType: unknown): boolean {
  * Follows one HTTP exchange while it happens: the request as it arrived, then
  * the response as it is written (status, headers, size, body preview,
  * duration). Handlers don't know it is there. It lives until the response is
- * finished; what the timeline keeps is its ExchangeRecord.
+ * finished; what the timeline keeps is a RequestRecord and a ResponseRecord.
  */
 class ExchangeTap {
-  private readonly record: ExchangeRecord;
+  private requestRecord: RequestRecord | undefined = undefined;
   private startedAt = now();
   /** When the response began to leave. The record is completed at `end()`, but the event is placed here on the timeline. */
   private sentAt: number | undefined = undefined;
@@ -80,11 +80,9 @@ class ExchangeTap {
   constructor(
     private readonly lab: Lab,
     private readonly sessionId: string,
-    protocol: Protocol,
-    req: IncomingMessage,
-  ) {
-    this.record = new ExchangeRecord(protocol, req);
-  }
+    private readonly protocol: Protocol,
+    private readonly req: IncomingMessage,
+  ) {}
 
   sending(): void {
     this.sentAt ??= now();
@@ -117,33 +115,23 @@ class ExchangeTap {
 
   /** Records the request once its body has been read. */
   request(req: IncomingMessage, body: Buffer, at: number): void {
-    const { lab, sessionId, record } = this;
+    const { lab, sessionId } = this;
     this.startedAt = at;
-    const terminal = terminalClient(req);
-    if (terminal) {
-      // The terminal can't report for itself: its send is recorded here, just before the arrival.
-      lab.record(sessionId, {
-        at,
-        origin: 'terminal',
-        protocol: record.protocol,
-        kind: 'request',
-        dir: 'out',
-        stream: record.stream,
-        bytes: body.length,
-        summary: `${terminal}: ${record.method} ${record.target}`,
-        detail: { method: record.method, url: record.target, fields: { client: terminal } },
-      });
-    }
-    record.requestBody(body, isTextual(req.headers['content-type']));
-    lab.defer(sessionId, record, 'request', at);
+    const record = keptRequests.keep(new RequestRecord(this.protocol, req, body));
+    this.requestRecord = record;
+    // A terminal can't report for itself: its send is recorded here, just before the arrival.
+    if (record.client !== undefined) lab.defer(sessionId, record, 'sent', at);
+    lab.defer(sessionId, record, 'arrived', at);
   }
 
   finished(res: TappedResponse): void {
     const sentAt = this.sentAt ?? now();
     const head = sentHead(res);
     const text = isTextual(sentContentType(res, head)) ? this.previewText() : undefined;
-    this.record.response(res, head, this.bytes, text, sentAt - this.startedAt);
-    this.lab.defer(this.sessionId, this.record, 'response', sentAt);
+    // Refused before its body was read (a 413, say): the response still says what it answered.
+    const request = this.requestRecord ?? keptRequests.keep(new RequestRecord(this.protocol, this.req, EMPTY));
+    const record = keptResponses.keep(new ResponseRecord(request, res, head, this.bytes, text));
+    this.lab.defer(this.sessionId, record, Math.round((sentAt - this.startedAt) * 1000), sentAt);
   }
 
   private previewText(): string {
@@ -154,108 +142,162 @@ class ExchangeTap {
   }
 }
 
-/** What the records keep, one copy per run of equal values (see Repeats): clients resend the same headers, a GET answers the same body. */
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * What the records keep, one copy per run of equal values (see Repeats): clients resend the same
+ * headers, a GET answers the same body. Whole records repeat too: a client that asks the same
+ * thing again, and gets the same answer, shares the records of the last time, and the log keeps
+ * only each event's time and duration (small numbers, no objects). Every object kept is one the
+ * garbage collector copies and promotes at thousands of requests a second (see the REST section
+ * of docs/PERFORMANCE.md).
+ */
 const kept = {
   httpVersion: new Repeats<string>(),
   target: new Repeats<string>(),
   stream: new Repeats<string>(),
-  requestHeaders: new Repeats<string>(),
+  client: new Repeats<string>(),
+  rawHeaders: new Repeats<readonly string[]>(sameItems),
   requestText: new Repeats<string>(),
   responseHead: new Repeats<string>(),
   responseText: new Repeats<string>(),
 };
+// Their fields were kept through `kept`, so equal fields are mostly the same strings, compared at once.
+const keptRequests = new Repeats<RequestRecord>((a, b) => a.sameAs(b));
+const keptResponses = new Repeats<ResponseRecord>((a, b) => a.sameAs(b));
 
 /**
- * What the timeline keeps of one exchange, and the describer of its two
- * events. It is kept as long as the events, so it is a handful of strings:
- * the request's raw header list joined into one (HTTP header names and values
- * never contain a newline), the response's header block as Node wrote it,
- * and the body previews; words and header records are made only when the
- * timeline reads the events. Every object kept here
- * is one the garbage collector copies and promotes at thousands of requests a
- * second (see the REST section of docs/PERFORMANCE.md).
+ * A request as it arrived, and the describer of its events: Node's raw header list, the body's
+ * size and preview. Words and header records are made only when the timeline reads the event.
+ * Its events are the server's `arrived` and, for a terminal client, which records nothing itself,
+ * the terminal's `sent`.
  */
-class ExchangeRecord implements EventDescriber<'request' | 'response'> {
+class RequestRecord implements EventDescriber<'sent' | 'arrived'> {
   readonly method: string;
   readonly stream: string | undefined;
+  /** The terminal client that sent it (curl/8.5.0…), if not a browser (see terminalClient). */
+  readonly client: string | undefined;
   /** The request target as it arrived (path and query). */
   readonly target: string;
   private readonly httpVersion: string;
-  /** Node's raw request header list, joined with "\n". */
-  private readonly requestHeaders: string;
-  private requestBytes = 0;
-  /** The request body's preview, made at once: keeping the whole body until the event is read could hold megabytes. */
-  private requestText: string | undefined = undefined;
-  private requestTruncated = false;
-  private status = 0;
-  private statusText = '';
-  /** The status line and headers exactly as Node sent them. */
-  private responseHead = '';
-  private responseBytes = 0;
-  /** The response body's preview (undefined if not text). */
-  private responseText: string | undefined = undefined;
-  /** In microseconds, a small integer: a fractional number field would be one more object to keep. */
-  private durationMicros = 0;
+  /** Node's raw request header list (name, value, name, value…). */
+  private readonly rawHeaders: readonly string[];
+  private readonly bytes: number;
+  /** The body's preview, made at once: keeping the whole body until the event is read could hold megabytes. */
+  private readonly text: string | undefined = undefined;
+  private readonly truncated: boolean = false;
 
   constructor(
     readonly protocol: Protocol,
     req: IncomingMessage,
+    body: Buffer,
   ) {
     this.method = req.method ?? 'GET';
     const trace = traceOf(req);
     this.stream = trace === undefined ? undefined : kept.stream.keep(trace);
+    const client = terminalClient(req);
+    this.client = client === undefined ? undefined : kept.client.keep(client);
     this.target = kept.target.keep(req.url ?? '/');
     this.httpVersion = kept.httpVersion.keep(req.httpVersion); // Node makes a new "1.1" for every request
-    this.requestHeaders = kept.requestHeaders.keep(req.rawHeaders.join('\n'));
-  }
-
-  requestBody(body: Buffer, textual: boolean): void {
-    this.requestBytes = body.length;
+    this.rawHeaders = kept.rawHeaders.keep(req.rawHeaders);
+    this.bytes = body.length;
     if (body.length === 0) return;
+    const textual = isTextual(req.headers['content-type']);
     const { body: text, bodyTruncated } = previewBody(
       textual ? body.toString('utf8', 0, 4 * BODY_PREVIEW_LIMIT) : `<${body.length} bytes>`,
     );
-    this.requestText = text === undefined ? undefined : kept.requestText.keep(text);
+    this.text = text === undefined ? undefined : kept.requestText.keep(text);
     // The text was cut at 4 bytes per character at most, so the preview flags a cut only if the body was longer.
-    this.requestTruncated = bodyTruncated === true || body.length > 4 * BODY_PREVIEW_LIMIT;
+    this.truncated = bodyTruncated === true || body.length > 4 * BODY_PREVIEW_LIMIT;
   }
 
-  response(res: ServerResponse, head: string, bytes: number, text: string | undefined, durationMs: number): void {
-    this.status = res.statusCode;
-    this.statusText = res.statusMessage;
-    this.responseHead = kept.responseHead.keep(head);
-    this.responseBytes = bytes;
-    this.responseText = text === undefined ? undefined : kept.responseText.keep(text);
-    this.durationMicros = Math.round(durationMs * 1000);
+  sameAs(other: RequestRecord): boolean {
+    return (
+      this.target === other.target &&
+      this.method === other.method &&
+      this.rawHeaders === other.rawHeaders &&
+      this.text === other.text &&
+      this.bytes === other.bytes &&
+      this.stream === other.stream &&
+      this.client === other.client &&
+      this.protocol === other.protocol &&
+      this.httpVersion === other.httpVersion &&
+      this.truncated === other.truncated
+    );
   }
 
-  describe(part: 'request' | 'response'): EventInput {
-    return part === 'request' ? this.describeRequest() : this.describeResponse();
-  }
-
-  private describeRequest(): EventInput {
-    const { method, target, protocol, stream } = this;
-    const headers = this.requestHeaders === '' ? {} : requestHeaderRecord(this.requestHeaders.split('\n'));
-    const detail: EventDetail = { method, url: target, headers };
-    if (this.requestText !== undefined) detail.body = this.requestText;
-    if (this.requestTruncated) detail.bodyTruncated = true;
+  describe(part: 'sent' | 'arrived'): EventInput {
+    const { method, target, protocol, stream, client } = this;
+    if (part === 'sent') {
+      return {
+        origin: 'terminal',
+        protocol,
+        kind: 'request',
+        dir: 'out',
+        stream,
+        bytes: this.bytes,
+        summary: `${client}: ${method} ${target}`,
+        detail: { method, url: target, fields: { client: client ?? '' } },
+      };
+    }
+    const detail: EventDetail = { method, url: target, headers: requestHeaderRecord(this.rawHeaders) };
+    if (this.text !== undefined) detail.body = this.text;
+    if (this.truncated) detail.bodyTruncated = true;
     return {
       origin: 'server',
       protocol,
       kind: 'request',
       dir: 'in',
       stream,
-      bytes: this.requestBytes,
+      bytes: this.bytes,
       summary: `${method} ${target} — HTTP/${this.httpVersion} arrived`,
       detail,
     };
   }
+}
 
-  private describeResponse(): EventInput {
-    const { method, target, responseBytes: bytes, status, statusText, protocol, stream } = this;
-    const headers = sentHeaderRecord(this.responseHead);
-    const text = this.responseText ?? `<${bytes} bytes>`;
-    const durationMs = this.durationMicros / 1000;
+/**
+ * The answer to a request, and the describer of its event: the status line and headers exactly as
+ * Node sent them, the body's size and preview. The event's part is how long the exchange took, in
+ * whole microseconds.
+ */
+class ResponseRecord implements EventDescriber<number> {
+  private readonly status: number;
+  private readonly statusText: string;
+  /** The status line and headers exactly as Node sent them. */
+  private readonly head: string;
+  /** The body's preview (undefined if not text). */
+  private readonly text: string | undefined;
+
+  constructor(
+    private readonly request: RequestRecord,
+    res: ServerResponse,
+    head: string,
+    private readonly bytes: number,
+    text: string | undefined,
+  ) {
+    this.status = res.statusCode;
+    this.statusText = res.statusMessage;
+    this.head = kept.responseHead.keep(head);
+    this.text = text === undefined ? undefined : kept.responseText.keep(text);
+  }
+
+  sameAs(other: ResponseRecord): boolean {
+    return (
+      this.request === other.request &&
+      this.head === other.head &&
+      this.text === other.text &&
+      this.bytes === other.bytes &&
+      this.status === other.status &&
+      this.statusText === other.statusText
+    );
+  }
+
+  describe(durationMicros: number): EventInput {
+    const { bytes, status, statusText } = this;
+    const { method, target, protocol, stream } = this.request;
+    const text = this.text ?? `<${bytes} bytes>`;
+    const durationMs = durationMicros / 1000;
     const path = target.split('?', 1)[0];
     return {
       origin: 'server',
@@ -271,7 +313,7 @@ class ExchangeRecord implements EventDescriber<'request' | 'response'> {
         url: target,
         status,
         statusText,
-        headers,
+        headers: sentHeaderRecord(this.head),
         bodyTruncated: bytes > BODY_PREVIEW_LIMIT,
         durationMs,
       },

@@ -108,8 +108,12 @@ export const SEED = {
   ],
 } as const;
 
-/** Records a statement on a session's timeline; its event is built only if someone reads it (see EventDescriber). */
-export type RecordStatement = (sessionId: string, statement: EventDescriber<undefined>, at: number) => void;
+/**
+ * Records a statement on a session's timeline; its event is built only if someone reads it (see
+ * EventDescriber). The statement's record is shared by every run of it that was the same (see
+ * StatementRecord); what each run took is the event's part, in whole microseconds.
+ */
+export type RecordStatement = (sessionId: string, statement: EventDescriber<number>, durationMicros: number, at: number) => void;
 type Param = string | number | bigint | null | Buffer;
 
 export class LabDatabase {
@@ -223,32 +227,36 @@ export class SessionDb {
     const durationMicros = Math.round((now() - started) * 1000);
     // A blob parameter is shown by its size: keeping the bytes would hold them as long as the event.
     const shown = keptParams.keep(params.some(Buffer.isBuffer) ? params.map(shownParam) : params);
-    this.record(this.sessionId, new StatementRecord(sql, shown, count(result), durationMicros), started);
+    const record = keptStatements.keep(new StatementRecord(sql, shown, count(result)));
+    this.record(this.sessionId, record, durationMicros, started);
     return result;
   }
 }
 
 /** Statements run with the same parameters over and over: the records share one list (see Repeats). */
 const keptParams = new Repeats<readonly unknown[]>(sameItems);
+/** ... and one record, when they also return as many rows (the parameters are compared as kept: one list each). */
+const keptStatements = new Repeats<StatementRecord>((a, b) => a.sql === b.sql && a.params === b.params && a.rows === b.rows);
 
 const shownParam = (p: Param) => (Buffer.isBuffer(p) ? `<${p.length} bytes>` : p);
 
 /**
- * What one statement did, kept raw until the timeline shows it. Kept as long as
- * the event, so it is small: the SQL text is shared, and the duration is whole
- * microseconds (a fractional number field would be one more object to keep).
+ * What a statement did, kept raw until the timeline shows it: the SQL, its parameters and how many
+ * rows it touched. Runs that did the same share one record, and each event's part is that run's
+ * duration in whole microseconds (a small integer, which the log keeps without an object): a busy
+ * session's statements then add nothing to the heap for the garbage collector to copy and promote
+ * (see the REST section of docs/PERFORMANCE.md).
  */
-class StatementRecord implements EventDescriber<undefined> {
+class StatementRecord implements EventDescriber<number> {
   constructor(
-    private readonly sql: string,
-    private readonly params: readonly unknown[],
-    private readonly rows: number,
-    private readonly durationMicros: number,
+    readonly sql: string,
+    readonly params: readonly unknown[],
+    readonly rows: number,
   ) {}
 
-  describe(): EventInput {
+  describe(durationMicros: number): EventInput {
     const { rows } = this;
-    const durationMs = this.durationMicros / 1000;
+    const durationMs = durationMicros / 1000;
     const shown = displayed(this.sql);
     return {
       origin: 'db',

@@ -45,7 +45,7 @@ export function createLab(config: LabConfig): Lab {
   const record = (sessionId: string, event: EventInput) => events.record(sessionId, event);
   // Made once: `sessionDb` runs for most requests.
   const recordStatement: RecordStatement = config.recordHttpAndSql
-    ? (sessionId, statement, at) => events.defer(sessionId, statement, undefined, at)
+    ? (sessionId, statement, durationMicros, at) => events.defer(sessionId, statement, durationMicros, at)
     : () => {};
 
   sessions.onExpire((id) => {

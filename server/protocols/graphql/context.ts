@@ -59,10 +59,10 @@ export function createContext(options: {
   // tags it with the operation's trace id and the resolver that caused it, so
   // the timeline can nest SQL under resolvers.
   const db = (cause: string, batchedBy?: 'DataLoader'): SessionDb =>
-    lab.db.forSession(sessionId, (id, statement, at) => {
+    lab.db.forSession(sessionId, (id, statement, durationMicros, at) => {
       stats.sql += 1;
       const fields: Record<string, string> = batchedBy ? { resolver: cause, batchedBy } : { resolver: cause };
-      lab.defer(id, annotated(statement, { stream: trace, conn, fields }), undefined, at);
+      lab.defer(id, annotated(statement, { stream: trace, conn, fields }), durationMicros, at);
     });
 
   // New loaders per operation: their caches live as long as the request, so
