@@ -6,6 +6,7 @@
 import type { Page } from '@playwright/test';
 import type { TimelineEvent } from '../lib/timeline';
 import { expect, type LabHelpers, test } from './fixtures';
+import { tail } from './timeline-helpers';
 
 const SLUG = 'how-this-lab-works';
 
@@ -16,23 +17,6 @@ async function sendRequest(lab: LabHelpers, page: Page): Promise<void> {
   const before = (await lab.events(page)).filter(isBrowserResponse).length;
   await page.getByTestId('send-request').click();
   await expect.poll(async () => (await lab.events(page)).filter(isBrowserResponse).length).toBe(before + 1);
-}
-
-/** The newest event, the list's last row, and whether that row is inside the list's visible box. */
-function tail(page: Page) {
-  return page.evaluate(() => {
-    const list = document.querySelector<HTMLElement>('[data-testid="timeline-list"]');
-    const rows = list?.querySelectorAll<HTMLElement>('[data-testid="timeline-row"]') ?? [];
-    const last = rows[rows.length - 1];
-    const listBox = list?.getBoundingClientRect();
-    const rowBox = last?.getBoundingClientRect();
-    return {
-      lastRow: last?.dataset.eventId ?? null,
-      newest: window.__lab?.events().at(-1)?.id ?? null,
-      inView:
-        listBox !== undefined && rowBox !== undefined && rowBox.top >= listBox.top - 1 && rowBox.bottom <= listBox.bottom + 1,
-    };
-  });
 }
 
 async function expectFollowingNewest(page: Page, when: string): Promise<void> {

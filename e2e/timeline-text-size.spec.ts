@@ -15,6 +15,7 @@ import {
 } from '../components/timeline/text-size';
 import type { TimelineEvent } from '../lib/timeline';
 import { expect, type LabHelpers, test } from './fixtures';
+import { tail } from './timeline-helpers';
 
 const SLUG = 'how-this-lab-works';
 const ACCOUNT_URL = '/api/intro/accounts/123';
@@ -95,23 +96,6 @@ function rowProblems(list: Locator, rowHeight: number): Promise<string[]> {
       problems.push(`${bottom - last.bottom} px blank below the last rendered row`);
     return problems;
   }, rowHeight);
-}
-
-/** The newest event, the list's last row, and whether that row is inside the list's visible box. */
-function tail(page: Page) {
-  return page.evaluate(() => {
-    const list = document.querySelector<HTMLElement>('[data-testid="timeline-list"]');
-    const rows = list?.querySelectorAll<HTMLElement>('[data-testid="timeline-row"]') ?? [];
-    const last = rows[rows.length - 1];
-    const listBox = list?.getBoundingClientRect();
-    const rowBox = last?.getBoundingClientRect();
-    return {
-      lastRow: last?.dataset.eventId ?? null,
-      newest: window.__lab?.events().at(-1)?.id ?? null,
-      inView:
-        listBox !== undefined && rowBox !== undefined && rowBox.top >= listBox.top - 1 && rowBox.bottom <= listBox.bottom + 1,
-    };
-  });
 }
 
 /** The row the listbox points at (aria-activedescendant), and whether it is inside the list's visible box. */

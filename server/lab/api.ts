@@ -3,6 +3,7 @@ import { FAULT_ACTIONS, MAX_LATENCY_MS } from '../../lib/faults';
 import { type LabInfo, SESSION_COOKIE, SESSION_HEADER, SESSION_QUERY } from '../../lib/lab-info';
 import { parseJson } from '../http/body';
 import { HttpError, sendJson } from '../http/errors';
+import { forwardedByProxy } from '../http/forwarded';
 import type { PublicContext, SessionContext } from '../http/router';
 import { sessionCookie } from '../http/session';
 import type { LabChannel } from './channel';
@@ -167,12 +168,12 @@ export function labApi(deps: { channel: LabChannel; endpoints: Endpoints; versio
  * (`X-Forwarded-Host`, `X-Forwarded-Proto`: their last entries, the ones it added).
  */
 function publicOrigin(req: IncomingMessage, config: { trustProxy: boolean; port: number }): string {
-  const forwarded = (name: string) => {
-    if (!config.trustProxy) return undefined;
-    const value = req.headers[name];
-    return (Array.isArray(value) ? value.join(',') : value)?.split(',').at(-1)?.trim() || undefined;
-  };
-  const host = forwarded('x-forwarded-host') ?? req.headers.host ?? `localhost:${config.port}`;
-  const scheme = forwarded('x-forwarded-proto')?.toLowerCase() === 'https' ? 'https' : 'http';
-  return `${scheme}://${host}`;
+  const forwardedHost = config.trustProxy ? forwardedByProxy(req, 'x-forwarded-host') : undefined;
+  const forwardedProto = config.trustProxy ? forwardedByProxy(req, 'x-forwarded-proto') : undefined;
+  // The host ends up in shell commands a student copies: anything but a plain host[:port] is ignored.
+  const host = [forwardedHost, req.headers.host].find((h) => h !== undefined && HOST.test(h)) ?? `localhost:${config.port}`;
+  return `${forwardedProto?.toLowerCase() === 'https' ? 'https' : 'http'}://${host}`;
 }
+
+/** A host name, IPv4 or bracketed IPv6 address, with an optional port. */
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;

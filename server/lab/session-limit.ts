@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../http/errors';
+import { forwardedByProxy } from '../http/forwarded';
 
 /**
  * Token buckets by key, for limits on rare, costly actions (creating a session). Each key starts
@@ -97,12 +98,7 @@ export class TokenBuckets {
  * address; other IPv6 addresses by their /64, since one machine may hold a whole /64.
  */
 export function clientAddress(req: IncomingMessage, trustProxy = false): string {
-  let address: string | undefined;
-  if (trustProxy) {
-    const header = req.headers['x-forwarded-for'];
-    const list = Array.isArray(header) ? header.join(',') : header;
-    address = list?.split(',').at(-1)?.trim() || undefined;
-  }
+  const address = trustProxy ? forwardedByProxy(req, 'x-forwarded-for') : undefined;
   return addressKey(address ?? req.socket.remoteAddress ?? 'unknown');
 }
 

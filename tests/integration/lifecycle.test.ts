@@ -67,6 +67,11 @@ describe('lab server lifecycle', () => {
       try {
         const info = await (await lab.request('/api/lab/info', { headers })).json();
         expect(info.httpUrl).toBe(trustProxy ? 'https://lab.example.edu' : lab.base);
+        // A forwarded host that isn't a plain host[:port] never reaches a terminal command.
+        const odd = await (
+          await lab.request('/api/lab/info', { headers: { 'x-forwarded-host': "evil.example; rm -rf ~ '" } })
+        ).json();
+        expect(odd.httpUrl).toBe(lab.base);
       } finally {
         await lab.close();
       }
